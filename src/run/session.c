@@ -34,6 +34,7 @@ typedef struct result_header {
 ts_status session_init(session *s, ts_err *err)
 {
     *s = (session){.world = MPI_COMM_NULL, .workers = MPI_COMM_NULL};
+    registry_init(&s->kernels);
     if (MPI_Comm_dup(MPI_COMM_WORLD, &s->world) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_dup failed");
     MPI_Comm_rank(s->world, &s->rank);
@@ -47,6 +48,7 @@ ts_status session_init(session *s, ts_err *err)
 
 void session_fini(session *s)
 {
+    registry_fini(&s->kernels);
     if (s->workers != MPI_COMM_NULL)
         MPI_Comm_free(&s->workers);
     if (s->world != MPI_COMM_NULL)
@@ -206,6 +208,7 @@ static void worker_compute(session *s, const void *job, size_t len, const plan *
     if (st == TS_OK)
         st = exec_init(&e, p, stores, (int)nresults, s->workers, &err);
     e.trace = tr;
+    e.kernels = &s->kernels;
     e.progress = send_progress;
     e.progress_ud = &wp;
     if (tr)

@@ -16,6 +16,7 @@
 
 #include "plan/plan.h"
 #include "run/exec.h"
+#include "run/registry.h"
 #include "run/store.h"
 #include "util/bytebuf.h"
 
@@ -34,6 +35,7 @@ typedef struct session {
     bool is_worker;
     session_observer observer; /* driver: who hears about progress (may be empty) */
     int64_t compute_index;     /* driver: the compute running now */
+    registry kernels;          /* this rank's kernels, by name */
 } session;
 
 ts_status session_init(session *s, ts_err *err); /* collective */
