@@ -1,11 +1,13 @@
-/* build_map.c — map_blocks and map_overlap nodes. The inputs are aligned
- * as Dask's map_blocks aligns them: axes right-aligned (NumPy broadcasting),
- * each loop axis chunked as the common refinement of the inputs' chunks
- * (inputs that differ are rechunked), length-1 axes broadcast, dropped axes
- * one block. For map_overlap the boundary is added here as views and
- * concatenations of the input, so the halo of a block is an ordinary region
- * of a lazy array: generated where it can be, fetched peer to peer from the
- * worker holding it where it was computed. */
+/* build_map.c — map_blocks and map_overlap nodes. Blocks are paired as
+ * Dask's map_blocks pairs them: axes right-aligned; on each axis, inputs
+ * of one block are passed whole to every call and inputs of several blocks
+ * are paired by block position (so they need the same number of blocks;
+ * where they differ but cover the same length, tessera rechunks them to
+ * the common refinement, which Dask refuses); dropped axes are one block.
+ * For map_overlap the boundary is added here as views and concatenations
+ * of the input, so the halo of a block is an ordinary region of a lazy
+ * array: generated where it can be, fetched peer to peer from the worker
+ * holding it where it was computed. */
 #include "array/build.h"
 
 #include <stdio.h>
@@ -14,46 +16,13 @@
 
 typedef struct aligned {
     int ndim;
-    int64_t len[TS_MAXDIM];
     uint32_t dropped;
-    chunks_axis loop[TS_MAXDIM]; /* owned */
+    chunks_axis loop[TS_MAXDIM]; /* owned: the output's chunks on each loop axis */
 } aligned;
 
 static const char *what(const ts_map_blocks_opts *o)
 {
     return o && o->overlap ? "map_overlap" : "map_blocks";
-}
-
-/* The broadcast shape of the inputs (NumPy's rule, right-aligned). */
-static ts_status align_shapes(build_env *env, int n, node *const *xs, const char *fn, aligned *al)
-{
-    al->ndim = 0;
-    for (int i = 0; i < n; i++)
-        al->ndim = xs[i]->ndim > al->ndim ? xs[i]->ndim : al->ndim;
-    for (int a = 0; a < al->ndim; a++)
-        al->len[a] = 1;
-    for (int i = 0; i < n; i++) {
-        int off = al->ndim - xs[i]->ndim;
-        for (int j = 0; j < xs[i]->ndim; j++) {
-            int64_t l = xs[i]->shape[j], *L = &al->len[j + off];
-            if (l == *L || l == 1)
-                continue;
-            if (*L == 1) {
-                *L = l;
-                continue;
-            }
-            char msg[TS_ERRMSG_MAX];
-            size_t k = (size_t)snprintf(msg, sizeof msg,
-                                        "%s: operands could not be broadcast together with shapes", fn);
-            for (int q = 0; q < n && k < sizeof msg; q++) {
-                char s[256];
-                build_format_shape(xs[q]->ndim, xs[q]->shape, s, sizeof s);
-                k += (size_t)snprintf(msg + k, sizeof msg - k, " %s", s);
-            }
-            return err_set(env->err, TS_ERR_SHAPE, "%s", msg);
-        }
-    }
-    return TS_OK;
 }
 
 static ts_status axis_set(build_env *env, const char *fn, const char *name, int count, const int *axes,
@@ -73,62 +42,112 @@ static ts_status axis_set(build_env *env, const char *fn, const char *name, int 
     return TS_OK;
 }
 
-/* Rechunks x so every participating axis has the loop chunks and every
- * dropped axis one block; a new reference in *out. */
-static ts_status conform(build_env *env, node *x, const aligned *al, node **out)
+/* One block of length len. */
+static ts_status one_block(build_env *env, int64_t len, chunks_axis *dst)
+{
+    dst->n = 1;
+    dst->sizes = malloc(sizeof(int64_t));
+    if (!dst->sizes)
+        return err_set(env->err, TS_ERR_MEMORY, "out of memory");
+    dst->sizes[0] = len;
+    return TS_OK;
+}
+
+static ts_status copy_axis(build_env *env, const chunks_axis *src, chunks_axis *dst)
+{
+    dst->n = src->n;
+    dst->sizes = malloc((size_t)(src->n ? src->n : 1) * sizeof(int64_t));
+    if (!dst->sizes)
+        return err_set(env->err, TS_ERR_MEMORY, "out of memory");
+    memcpy(dst->sizes, src->sizes, (size_t)src->n * sizeof(int64_t));
+    return TS_OK;
+}
+
+static bool same_chunks(const chunks_axis *a, const chunks_axis *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (int64_t c = 0; c < a->n; c++)
+        if (a->sizes[c] != b->sizes[c])
+            return false;
+    return true;
+}
+
+/* The loop chunks of aligned axis a. Several-block inputs are paired by
+ * position when they agree on the count (their first's chunks are the
+ * output's, as in Dask), else rechunked to the common refinement when they
+ * cover the same length; map_overlap reads boxes of the output's geometry,
+ * so there every several-block chunking takes part in the refinement. */
+static ts_status loop_axis(build_env *env, int n, node *const *xs, int a, const aligned *al,
+                           const ts_map_blocks_opts *o, chunks_axis *loop)
+{
+    const char *fn = what(o);
+    chunks_axis multi[NODE_MAXIN];
+    int k = 0, first = -1;
+    bool paired = true;
+    for (int i = 0; i < n; i++) {
+        int j = a - (al->ndim - xs[i]->ndim);
+        if (j < 0)
+            continue;
+        if (first < 0)
+            first = i;
+        if (xs[i]->chunks[j].n <= 1)
+            continue;
+        if (k > 0 && (xs[i]->chunks[j].n != multi[0].n ||
+                      (o && o->overlap && !same_chunks(&multi[0], &xs[i]->chunks[j]))))
+            paired = false;
+        multi[k++] = xs[i]->chunks[j];
+    }
+    int j0 = a - (al->ndim - xs[first]->ndim);
+    if (al->dropped & (1u << a))
+        return one_block(env, xs[first]->shape[j0], loop);
+    if (k == 0)
+        return copy_axis(env, &xs[first]->chunks[j0], loop);
+    if (paired)
+        return copy_axis(env, &multi[0], loop);
+    int64_t len0 = 0;
+    for (int64_t c = 0; c < multi[0].n; c++)
+        len0 += multi[0].sizes[c];
+    for (int q = 1; q < k; q++) {
+        int64_t len = 0;
+        for (int64_t c = 0; c < multi[q].n; c++)
+            len += multi[q].sizes[c];
+        if (len != len0)
+            return err_set(
+                env->err, TS_ERR_CHUNKS,
+                "%s: on axis %d the arrays have %lld and %lld blocks over lengths %lld and %lld, so "
+                "their blocks cannot be paired (rechunk them to the same number of blocks)",
+                fn, a, (long long)multi[0].n, (long long)multi[q].n, (long long)len0, (long long)len);
+    }
+    return chunks_common_refinement(k, multi, loop, env->err);
+}
+
+/* x rechunked where its blocks are not the loop's: to one block on dropped
+ * axes, to the refinement where several-block chunkings differ in count
+ * (map_blocks) — a new reference in *out. */
+static ts_status conform(build_env *env, node *x, const aligned *al, const ts_map_blocks_opts *o, node **out)
 {
     int off = al->ndim - x->ndim;
     ts_chunkspec spec = {.naxes = x->ndim};
     bool change = false;
     for (int j = 0; j < x->ndim; j++) {
         int a = j + off;
+        const chunks_axis *want = &al->loop[a], *have = &x->chunks[j];
         spec.axis[j].kind = TS_CHUNK_KEEP;
-        if (x->shape[j] != al->len[a] && x->shape[j] == 1)
-            continue; /* broadcast */
-        const chunks_axis *want = &al->loop[a];
-        bool same = x->chunks[j].n == want->n;
-        for (int64_t c = 0; same && c < want->n; c++)
-            same = x->chunks[j].sizes[c] == want->sizes[c];
-        if (same)
-            continue;
-        spec.axis[j] = (ts_axis_chunks){.kind = TS_CHUNK_LIST, .sizes = want->sizes, .nsizes = want->n};
-        change = true;
+        bool dropped = al->dropped & (1u << a);
+        if (dropped && have->n > 1) {
+            spec.axis[j] = (ts_axis_chunks){.kind = TS_CHUNK_FULL};
+            change = true;
+        } else if (!dropped && !(o && o->overlap) && have->n > 1 && have->n != want->n) {
+            spec.axis[j] = (ts_axis_chunks){.kind = TS_CHUNK_LIST, .sizes = want->sizes, .nsizes = want->n};
+            change = true;
+        }
     }
     if (!change) {
         *out = ts_array_retain(x);
         return TS_OK;
     }
     return build_rechunk(env, x, &spec, out);
-}
-
-/* The loop chunks of every aligned axis: one block where dropped or where
- * every input broadcasts, else the common refinement. */
-static ts_status loop_chunks(build_env *env, int n, node *const *xs, aligned *al)
-{
-    for (int a = 0; a < al->ndim; a++) {
-        chunks_axis in[NODE_MAXIN];
-        int k = 0;
-        for (int i = 0; i < n && !(al->dropped & (1u << a)); i++) {
-            int j = a - (al->ndim - xs[i]->ndim);
-            if (j >= 0 && xs[i]->shape[j] == al->len[a])
-                in[k++] = xs[i]->chunks[j];
-        }
-        ts_status st;
-        if (k == 0) {
-            al->loop[a].n = 1;
-            al->loop[a].sizes = malloc(sizeof(int64_t));
-            st = al->loop[a].sizes ? TS_OK : err_set(env->err, TS_ERR_MEMORY, "out of memory");
-            if (st == TS_OK)
-                al->loop[a].sizes[0] = al->len[a];
-        } else {
-            st = chunks_common_refinement(k, in, &al->loop[a], env->err);
-        }
-        if (st != TS_OK) {
-            chunks_axis_free(al->loop, a);
-            return st;
-        }
-    }
-    return TS_OK;
 }
 
 /* ---- map_overlap's boundary ---- */
@@ -214,8 +233,7 @@ static ts_status pad(build_env *env, node *x, const int64_t *depth, const ts_map
     return TS_OK;
 }
 
-static ts_status check_overlap(build_env *env, int n, node *const *xs, const aligned *al,
-                               const ts_map_blocks_opts *o)
+static ts_status check_overlap(build_env *env, int n, node *const *xs, const ts_map_blocks_opts *o)
 {
     if (o->ndrop || o->nnew || o->chunks)
         return err_set(env->err, TS_ERR_ARG,
@@ -223,22 +241,28 @@ static ts_status check_overlap(build_env *env, int n, node *const *xs, const ali
                        "(the function returns each block with its halo, which is trimmed)");
     if ((unsigned)o->boundary > TS_BOUNDARY_CONSTANT)
         return err_set(env->err, TS_ERR_ARG, "map_overlap: unknown boundary");
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < xs[i]->ndim; j++)
-            if (xs[i]->shape[j] != al->len[j + al->ndim - xs[i]->ndim])
-                return err_set(env->err, TS_ERR_SHAPE,
-                               "map_overlap: the arrays must have the same shape "
-                               "(broadcasting is not supported)");
-    for (int a = 0; a < al->ndim; a++) {
+    for (int i = 1; i < n; i++) {
+        bool same = xs[i]->ndim == xs[0]->ndim;
+        for (int d = 0; same && d < xs[0]->ndim; d++)
+            same = xs[i]->shape[d] == xs[0]->shape[d];
+        if (!same) {
+            char a[256], b[256];
+            build_format_shape(xs[0]->ndim, xs[0]->shape, a, sizeof a);
+            build_format_shape(xs[i]->ndim, xs[i]->shape, b, sizeof b);
+            return err_set(env->err, TS_ERR_SHAPE,
+                           "map_overlap: the arrays must have the same shape, got %s and %s", a, b);
+        }
+    }
+    for (int a = 0; a < xs[0]->ndim; a++) {
         if (o->depth[a] < 0)
             return err_set(env->err, TS_ERR_ARG, "map_overlap: depth on axis %d is negative (%lld)", a,
                            (long long)o->depth[a]);
         bool wraps = o->boundary == TS_BOUNDARY_REFLECT || o->boundary == TS_BOUNDARY_PERIODIC;
-        if (wraps && o->depth[a] > al->len[a])
+        if (wraps && o->depth[a] > xs[0]->shape[a])
             return err_set(env->err, TS_ERR_ARG,
                            "map_overlap: depth %lld on axis %d is larger than the axis (length %lld) for "
                            "boundary '%s'",
-                           (long long)o->depth[a], a, (long long)al->len[a],
+                           (long long)o->depth[a], a, (long long)xs[0]->shape[a],
                            o->boundary == TS_BOUNDARY_REFLECT ? "reflect" : "periodic");
     }
     return TS_OK;
@@ -333,15 +357,17 @@ ts_status build_map_blocks(build_env *env, int n, node *const *xs, const char *k
     if (opts && opts->dtype_set && (unsigned)opts->dtype >= TS_NDTYPES)
         return err_set(env->err, TS_ERR_DTYPE, "%s: unknown dtype", fn);
     aligned al = {0};
-    ts_status st = align_shapes(env, n, xs, fn, &al);
-    if (st == TS_OK)
-        st = axis_set(env, fn, "drop_axis", opts ? opts->ndrop : 0, opts ? opts->drop_axis : NULL, al.ndim,
-                      &al.dropped);
+    for (int i = 0; i < n; i++)
+        al.ndim = xs[i]->ndim > al.ndim ? xs[i]->ndim : al.ndim;
+    ts_status st = axis_set(env, fn, "drop_axis", opts ? opts->ndrop : 0, opts ? opts->drop_axis : NULL,
+                            al.ndim, &al.dropped);
     if (st == TS_OK && opts && opts->overlap)
-        st = check_overlap(env, n, xs, &al, opts);
-    if (st != TS_OK)
-        return st;
-    st = loop_chunks(env, n, xs, &al);
+        st = check_overlap(env, n, xs, opts);
+    for (int a = 0; a < al.ndim && st == TS_OK; a++) {
+        st = loop_axis(env, n, xs, a, &al, opts, &al.loop[a]);
+        if (st != TS_OK)
+            chunks_axis_free(al.loop, a);
+    }
     if (st != TS_OK)
         return st;
     node_params p = {.map = {.loop_ndim = al.ndim}};
@@ -355,7 +381,7 @@ ts_status build_map_blocks(build_env *env, int n, node *const *xs, const char *k
     node *in[NODE_MAXIN] = {NULL};
     bool chunks_owned = st == TS_OK;
     for (int i = 0; i < n && st == TS_OK; i++)
-        st = conform(env, xs[i], &al, &in[i]);
+        st = conform(env, xs[i], &al, opts, &in[i]);
     if (st == TS_OK && opts && opts->overlap) {
         p.map.overlap = true;
         p.map.padded = opts->boundary != TS_BOUNDARY_NONE;
