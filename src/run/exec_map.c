@@ -193,7 +193,7 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
         for (int d = 0; d < out->ndim && k < sizeof where; d++)
             k += (size_t)snprintf(where + k, sizeof where - k, "%s%lld", d ? ", " : "", (long long)coords[d]);
         if (k < sizeof where)
-            snprintf(where + k, sizeof where - k, ")");
+            snprintf(where + k, sizeof where - k, "%s)", out->ndim == 1 ? "," : "");
         return err_set(e->err, rc, "%s %s: %s", node_label(out), where, msg[0] ? msg : "the kernel failed");
     }
     if (!out->p.map.overlap) {
