@@ -314,9 +314,10 @@ static void encode(lua_State *L, encoder *e, int idx, const char *path)
     } else if (luaL_testudata(L, idx, TSLUA_ARRAY_MT) || luaL_testudata(L, idx, TSLUA_DELAYED_MT)) {
         if (!e->deps)
             luaL_error(L,
-                       "%s is a %s; pass it as an argument of a delayed call instead (it is computed first "
-                       "and its value handed to the task)",
-                       path, tslua_typename(L, idx));
+                       "%s is a %s, which cannot travel inside a function: pass it as an input of "
+                       "ts.map_blocks or as an argument of a delayed call (it is computed first and its "
+                       "value handed to the task)",
+                       path, luaL_testudata(L, idx, TSLUA_ARRAY_MT) ? "lazy array" : "delayed result");
         encode_dep(L, e, idx);
     } else {
         refuse(L, path, lua_pushfstring(L, "is a %s", tslua_typename(L, idx)));

@@ -355,7 +355,7 @@ CASES = [
          status=1, line=3, fragments=["upvalue 'co'", "map_blocks", "thread", "travel to the workers"]),
     dict(name="map_blocks_upvalue_lazy_array",
          script="local z = ts.ones(4)\nlocal y = ts.ones(4):map_blocks(function(b) return b + z end)\n",
-         status=1, line=3, fragments=["upvalue 'z'", "array", "argument of a delayed call"]),
+         status=1, line=3, fragments=["upvalue 'z'", "lazy array", "input of ts.map_blocks"]),
     dict(name="map_blocks_upvalue_cycle",
          script="local t = {}\nt.self = t\nlocal y = ts.ones(4):map_blocks(function(b) return t and b end)\n",
          status=1, line=4, fragments=["upvalue 't'", "contains itself"]),
