@@ -54,6 +54,10 @@ void core_plan_peak(const plan *p, int nresults, int64_t *peak);
  * (may be NULL) become zeros. */
 ts_status core_dry_run(ts_ctx *ctx, const char *what, int n, ts_array *const *arrays, ts_local **results);
 
+/* Runs the delayed tasks behind the from_delayed arrays the targets read
+ * and not computed yet, and gives those arrays their values (api_delayed.c). */
+ts_status core_resolve_delayed(ts_ctx *ctx, int n, ts_array *const *targets);
+
 /* Starts a public call: clears the last error. */
 void ctx_begin(ts_ctx *ctx);
 

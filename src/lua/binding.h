@@ -79,6 +79,12 @@ void tslua_contract_register(lua_State *L, int mod, int methods);
 /* graph.c: x:visualize(path, {level =, color =}). */
 void tslua_graph_register(lua_State *L, int methods);
 
+/* delayed.c: ts.delayed, ts.from_delayed, ts.sleep; the delayed part of
+ * ts.compute (items first..last, or the table at first). */
+void tslua_delayed_register(lua_State *L, int mod);
+bool tslua_delayed_any(lua_State *L, int first, int last, bool as_table);
+int tslua_delayed_compute(lua_State *L, bool as_table);
+
 /* map_blocks.c: x:map_blocks, x:map_overlap, ts.map_blocks, ts.map_overlap. */
 void tslua_map_blocks_register(lua_State *L, int mod, int methods);
 

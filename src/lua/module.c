@@ -286,6 +286,8 @@ static int l_integers(lua_State *L)
 static int l_compute(lua_State *L)
 {
     bool as_table = lua_gettop(L) == 1 && lua_istable(L, 1);
+    if (lua_gettop(L) > 0 && tslua_delayed_any(L, 1, lua_gettop(L), as_table))
+        return tslua_delayed_compute(L, as_table);
     int n = as_table ? (int)lua_rawlen(L, 1) : lua_gettop(L);
     if (n == 0) {
         if (as_table)
@@ -393,6 +395,7 @@ static int open_module(lua_State *L)
     tslua_graph_register(L, methods);
     tslua_views_register(L, mod, methods);
     tslua_map_blocks_register(L, mod, methods);
+    tslua_delayed_register(L, mod);
     lua_pushcfunction(L, l_describe);
     lua_setfield(L, methods, "describe");
     tslua_local_register(L);

@@ -2,6 +2,7 @@
  * compute: two broadcasts and two gathers, whatever the number of chunks. */
 #include "run/session.h"
 #include "array/serialize.h"
+#include "run/session_delayed.h"
 #include "run/transport.h"
 
 #include <stdio.h>
@@ -10,7 +11,8 @@
 
 enum {
     MSG_COMPUTE = 1,
-    MSG_SHUTDOWN = 2
+    MSG_SHUTDOWN = 2,
+    MSG_DELAYED = SESSION_MSG_DELAYED
 };
 enum {
     TAG_PROGRESS = 7701
@@ -387,6 +389,12 @@ int session_serve(session *s)
         bytebuf_init(&payload);
         double driver_now;
         memcpy(&driver_now, &hdr[3], sizeof driver_now);
+        if (hdr[0] == MSG_DELAYED) {
+            session_delayed_serve(s, dag, (size_t)hdr[1], hdr[2]);
+            free(dag);
+            bytebuf_fini(&payload);
+            continue;
+        }
         worker_compute(s, dag, (size_t)hdr[1], NULL, NULL, hdr[2], driver_now, &mine, &payload);
         free(dag);
         ts_status st = gather(s, &mine, &payload, NULL, NULL, &err);
