@@ -319,6 +319,14 @@ static int l_sleep(lua_State *L)
     return 0;
 }
 
+/* ts.nworkers(): the ranks that run tasks (the number the scheduler splits
+ * work over). */
+static int l_nworkers(lua_State *L)
+{
+    lua_pushinteger(L, ts_ctx_nworkers(tslua_ctx(L)));
+    return 1;
+}
+
 void tslua_delayed_register(lua_State *L, int mod)
 {
     mod = lua_absindex(L, mod);
@@ -340,8 +348,11 @@ void tslua_delayed_register(lua_State *L, int mod)
         lua_setfield(L, -2, "__index");
     }
     lua_pop(L, 1);
-    static const luaL_Reg fns[] = {
-        {"delayed", l_delayed}, {"from_delayed", l_from_delayed}, {"sleep", l_sleep}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"delayed", l_delayed},
+                                   {"from_delayed", l_from_delayed},
+                                   {"sleep", l_sleep},
+                                   {"nworkers", l_nworkers},
+                                   {NULL, NULL}};
     lua_pushvalue(L, mod);
     luaL_setfuncs(L, fns, 0);
     lua_pop(L, 1);

@@ -6,7 +6,7 @@
  * estimated cost when costs are given, else by tasks in its queue). A
  * queue holds at least two tasks, so a worker always has its next task
  * (and its inputs) at hand when one finishes; for short tasks the queue
- * grows (up to 64) so that rank 0's round trips never leave a worker idle.
+ * grows (up to 256) so that rank 0's round trips never leave a worker idle.
  * With independent chains of known cost this balances the chains across
  * the workers; with unknown costs it hands out work as workers finish. */
 #ifndef TS_RUN_DSCHED_H
@@ -17,7 +17,7 @@
 #include "run/session.h"
 
 #define DSCHED_MIN_QUEUE 2
-#define DSCHED_MAX_QUEUE 64
+#define DSCHED_MAX_QUEUE 256
 
 typedef struct dsched {
     session *s;
