@@ -491,6 +491,12 @@ TS_API void *ts_local_data_mut(ts_local *v);
 /* A 0-d local array holding a weak scalar (see ts_scalar). */
 TS_API ts_local *ts_local_scalar(ts_scalar value);
 TS_API ts_local *ts_local_copy(const ts_local *v);
+/* Local arrays made as ts_array_full and ts_array_arange make lazy ones
+ * (the same dtype rules); opts->chunks and seeds are ignored. */
+TS_API ts_status ts_local_full(int ndim, const int64_t *shape, ts_scalar value, const ts_create_opts *opts,
+                               ts_local **out, char *errmsg, size_t errlen);
+TS_API ts_status ts_local_arange(ts_scalar start, ts_scalar stop, ts_scalar step, const ts_create_opts *opts,
+                                 ts_local **out, char *errmsg, size_t errlen);
 TS_API ts_status ts_local_unary(ts_unary_op op, const ts_local *x, ts_local **out, char *errmsg,
                                 size_t errlen);
 TS_API ts_status ts_local_binary(ts_binary_op op, const ts_local *a, const ts_local *b, ts_local **out,

@@ -150,6 +150,28 @@ ts_status ts_local_transpose(const ts_local *x, const int *axes, ts_local **out,
     EAGER(1, ARGS(x), build_transpose(&g.env, g.in[0], axes, &x_));
 }
 
+/* Creation without chunks: one block, whatever the size. */
+static ts_create_opts one_block(const ts_create_opts *opts)
+{
+    ts_create_opts o = opts ? *opts : (ts_create_opts){0};
+    o.chunks = NULL;
+    return o;
+}
+
+ts_status ts_local_full(int ndim, const int64_t *shape, ts_scalar value, const ts_create_opts *opts,
+                        ts_local **out, char *errmsg, size_t errlen)
+{
+    ts_create_opts o = one_block(opts);
+    EAGER(0, ARGS(NULL), build_full(&g.env, ndim, shape, value, &o, &x_));
+}
+
+ts_status ts_local_arange(ts_scalar start, ts_scalar stop, ts_scalar step, const ts_create_opts *opts,
+                          ts_local **out, char *errmsg, size_t errlen)
+{
+    ts_create_opts o = one_block(opts);
+    EAGER(0, ARGS(NULL), build_arange(&g.env, start, stop, step, &o, &x_));
+}
+
 ts_status ts_local_reshape(const ts_local *x, int ndim, const int64_t *shape, ts_local **out, char *errmsg,
                            size_t errlen)
 {

@@ -79,6 +79,10 @@ void tslua_contract_register(lua_State *L, int mod, int methods);
 /* graph.c: x:visualize(path, {level =, color =}). */
 void tslua_graph_register(lua_State *L, int methods);
 
+/* local_create.c: ts.asarray; in tasks ones, zeros, full, arange make
+ * local arrays. */
+void tslua_local_create_register(lua_State *L, int mod, bool in_task);
+
 /* delayed.c: ts.delayed, ts.from_delayed, ts.sleep; the delayed part of
  * ts.compute (items first..last, or the table at first). */
 void tslua_delayed_register(lua_State *L, int mod);

@@ -396,6 +396,7 @@ static int open_module(lua_State *L)
     tslua_views_register(L, mod, methods);
     tslua_map_blocks_register(L, mod, methods);
     tslua_delayed_register(L, mod);
+    tslua_local_create_register(L, mod, tslua_in_task(L));
     lua_pushcfunction(L, l_describe);
     lua_setfield(L, methods, "describe");
     tslua_local_register(L);
