@@ -184,6 +184,11 @@ tslua_buf *tslua_buf_push(lua_State *L);
  * what names the value in messages ("argument 2"). Raises a Lua error
  * naming what cannot travel. */
 void tslua_value_put(lua_State *L, tslua_buf *b, int idx, int deps, const char *what);
+/* Appends the n values from stack index first as the table {n = n, ...}
+ * of a call's arguments (label: the function's name, for messages);
+ * functions are refused, delayed results and lazy arrays collected in the
+ * list at deps. */
+void tslua_value_put_args(lua_State *L, tslua_buf *b, int first, int n, int deps, const char *label);
 /* Pushes the value encoded in data; references k take the value at stack
  * index deps + k - 1. Returns false, pushing a message, on corrupt bytes. */
 bool tslua_value_get(lua_State *L, const void *data, size_t n, int deps);

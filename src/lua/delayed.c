@@ -102,6 +102,14 @@ static int l_delayed(lua_State *L)
             return tslua_argerror(L, 2, "delayed", "cost expected: seconds (a number >= 0), got %s",
                                   tslua_show(L, -1));
         lua_pop(L, 2);
+        lua_pushnil(L);
+        while (lua_next(L, 2)) {
+            const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+            if (strcmp(key, "name") != 0 && strcmp(key, "cost") != 0)
+                return tslua_argerror(L, 2, "delayed", "unknown option %s (delayed takes name, cost)",
+                                      tslua_show(L, -2));
+            lua_pop(L, 1);
+        }
     }
     if (!label[0])
         find_label(L, 1, label, sizeof label);
@@ -121,18 +129,10 @@ static int l_call(lua_State *L)
 {
     wrapper *w = luaL_checkudata(L, 1, WRAPPER_MT);
     int nargs = lua_gettop(L) - 1;
-    lua_createtable(L, nargs, 1); /* the arguments as {n = nargs, ...} */
-    for (int i = 1; i <= nargs; i++) {
-        lua_pushvalue(L, i + 1);
-        lua_rawseti(L, -2, i);
-    }
-    lua_pushinteger(L, nargs);
-    lua_setfield(L, -2, "n");
-    int list = lua_gettop(L);
     lua_newtable(L);
     int deps = lua_gettop(L);
     tslua_buf *b = tslua_buf_push(L);
-    tslua_value_put(L, b, list, deps, lua_pushfstring(L, "an argument of '%s'", w->label));
+    tslua_value_put_args(L, b, 2, nargs, deps, w->label);
     int ndeps = (int)lua_rawlen(L, deps);
     ts_delayed_arg *args = lua_newuserdatauv(L, (size_t)(ndeps + 1) * sizeof *args, 0);
     args[0] = (ts_delayed_arg){.kind = TS_ARG_BYTES, .data = b->data, .nbytes = b->len};

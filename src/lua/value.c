@@ -12,7 +12,7 @@
  * Format: one tag byte, then  i: int64 | d: double | s: int64 n, n bytes |
  * T: int64 npairs, key value ... | A: int32 dtype, int32 ndim, int64 shape
  * [ndim], values | N: a name (as s) | D: int64 k | F: bytecode (as s),
- * int64 nups, (name (as s), value) ... */
+ * int64 nups, (name (as s), value or S: the function itself) ... */
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,9 +160,10 @@ static bool push_named(lua_State *L, const char *name)
 
 typedef struct encoder {
     tslua_buf *b;
-    int deps;     /* stack index of the dependency list, or 0 */
-    int visiting; /* stack index of the set of tables being encoded */
-    int names;    /* stack index of value -> name */
+    bool functions; /* Lua functions may travel (a task function and its upvalues) */
+    int deps;       /* stack index of the dependency list, or 0 */
+    int visiting;   /* stack index of the set of tables being encoded */
+    int names;      /* stack index of value -> name */
     int depth;
 } encoder;
 
@@ -242,6 +243,21 @@ static void encode_function(lua_State *L, encoder *e, int idx, const char *path)
 {
     if (lua_iscfunction(L, idx))
         refuse(L, path, "is a C function that is not part of a library");
+    if (!e->functions)
+        refuse(L, path,
+               "is a function; functions cannot be arguments (use it inside the task function instead)");
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, e->visiting) != LUA_TNIL)
+        luaL_error(L,
+                   "%s is a function that refers back to a function being sent (only a function calling "
+                   "itself can travel)",
+                   path);
+    lua_pop(L, 1);
+    if (++e->depth > MAX_DEPTH)
+        luaL_error(L, "%s: functions nested more than %d deep cannot travel to the workers", path, MAX_DEPTH);
+    lua_pushvalue(L, idx);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, e->visiting);
     put_tag(L, e->b, 'F');
     /* the bytecode, length first: dump into the buffer, then patch the length */
     size_t at = e->b->len;
@@ -262,10 +278,18 @@ static void encode_function(lua_State *L, encoder *e, int idx, const char *path)
         const char *name = lua_getupvalue(L, idx, i);
         int top = lua_gettop(L);
         put_str(L, e->b, name, strlen(name));
-        const char *sub = lua_pushfstring(L, "upvalue '%s' of %s", name[0] ? name : "?", path);
-        encode(L, e, top, sub);
+        if (lua_rawequal(L, top, idx)) { /* a local function calling itself */
+            put_tag(L, e->b, 'S');
+        } else {
+            const char *sub = lua_pushfstring(L, "upvalue '%s' of %s", name[0] ? name : "?", path);
+            encode(L, e, top, sub);
+        }
         lua_settop(L, top - 1);
     }
+    lua_pushvalue(L, idx);
+    lua_pushnil(L);
+    lua_rawset(L, e->visiting);
+    e->depth--;
 }
 
 static void encode(lua_State *L, encoder *e, int idx, const char *path)
@@ -331,10 +355,35 @@ void tslua_value_put(lua_State *L, tslua_buf *b, int idx, int deps, const char *
     int top = lua_gettop(L);
     push_names(L);
     lua_newtable(L);
-    encoder e = {.b = b, .deps = deps, .visiting = top + 2, .names = top + 1};
-    if (lua_isfunction(L, idx) && deps)
-        refuse(L, what, "is a function; functions cannot be arguments");
+    encoder e = {.b = b, .deps = deps, .functions = !deps, .visiting = top + 2, .names = top + 1};
     encode(L, &e, idx, what);
+    lua_settop(L, top);
+}
+
+void tslua_value_put_args(lua_State *L, tslua_buf *b, int first, int n, int deps, const char *label)
+{
+    deps = lua_absindex(L, deps);
+    int top = lua_gettop(L);
+    push_names(L);
+    lua_newtable(L);
+    encoder e = {.b = b, .deps = deps, .visiting = top + 2, .names = top + 1};
+    int64_t npairs = 1;
+    for (int i = 0; i < n; i++)
+        npairs += !lua_isnil(L, first + i);
+    put_tag(L, b, 'T');
+    put_i64(L, b, npairs);
+    put_tag(L, b, 's');
+    put_str(L, b, "n", 1);
+    put_tag(L, b, 'i');
+    put_i64(L, b, n);
+    for (int i = 0; i < n; i++) {
+        if (lua_isnil(L, first + i))
+            continue;
+        put_tag(L, b, 'i');
+        put_i64(L, b, i + 1);
+        encode(L, &e, first + i, lua_pushfstring(L, "argument %d of '%s'", i + 1, label));
+        lua_pop(L, 1);
+    }
     lua_settop(L, top);
 }
 
@@ -409,8 +458,14 @@ static bool decode_function(lua_State *L, decoder *d)
         return false;
     for (int64_t i = 1; i <= nups; i++) {
         size_t nn;
-        if (!get_str(d, &nn) || !decode(L, d))
+        if (!get_str(d, &nn))
             return false;
+        if (d->p < d->end && *d->p == 'S') { /* the function itself */
+            d->p++;
+            lua_pushvalue(L, -1);
+        } else if (!decode(L, d)) {
+            return false;
+        }
         if (!lua_setupvalue(L, -2, (int)i))
             lua_pop(L, 1);
     }

@@ -52,6 +52,10 @@ both("pack_n", ts.delayed(function(p) return p.n end)(pack(1, nil, 3, nil)), fun
 local k, cfg, floor = 10, {scale = 3}, math.floor
 both("upvalues", ts.delayed(function(v) return floor(v / k) * cfg.scale + ts.asarray({1, 2}):sum():item() end)(95),
      function() return 9 * 3 + 3 end)
+local function fact(n) if n <= 1 then return 1 end return n * fact(n - 1) end
+local function twice(v) return 2 * v end
+both("recursive", ts.delayed(fact)(10), function() return fact(10) end)
+both("helper_function", ts.delayed(function(v) return twice(v) + fact(3) end)(4), function() return 14 end)
 both("string_result", ts.delayed(function(a, b) return string.rep(a, b) end)("ab", 3),
      function() return "ababab" end)
 

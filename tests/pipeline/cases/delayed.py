@@ -5,7 +5,7 @@ import numpy as np
 from common import Check
 
 NAMES = ["chains", "diamond", "long_chain", "holes", "kinds", "deps_in_table", "pack_n", "upvalues",
-         "string_result"]
+         "recursive", "helper_function", "string_result"]
 
 
 def same_as(direct):
