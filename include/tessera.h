@@ -543,7 +543,8 @@ typedef struct ts_block {
 /* One map_blocks call. Inputs are the blocks of the aligned input arrays
  * (grown by the overlap depth for map_overlap); out has the block's shape
  * and dtype set and must be filled (for map_overlap its shape is the grown
- * block's, which tessera trims). On failure write a message into errmsg. */
+ * block's, which tessera trims to keep_shape elements from keep_start).
+ * On failure write a message into errmsg. */
 typedef struct ts_block_call {
     void *rank_ud;
     const void *ud;
@@ -551,7 +552,9 @@ typedef struct ts_block_call {
     int nin;
     const ts_block *in;
     ts_block *out;
-    int thread; /* which of this rank's executing threads makes the call (0 today) */
+    const int64_t *keep_start; /* map_overlap: global start and shape of what is kept; */
+    const int64_t *keep_shape; /* NULL for map_blocks */
+    int thread;                /* which of this rank's executing threads makes the call (0 today) */
     char *errmsg;
     size_t errlen;
 } ts_block_call;

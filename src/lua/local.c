@@ -29,6 +29,12 @@ void tslua_local_push(lua_State *L, ts_local *v)
 {
     new_box(L);
     tslua_local_attach(L, -1, v);
+    /* The collector sees only the small box, not the values: tell it about
+     * them, so boxes of big arrays are collected at the pace they are made
+     * (a task making temporaries block after block stays within memory). */
+    size_t nbytes = (size_t)ts_local_size(v) * ts_dtype_size(ts_local_dtype(v));
+    if (nbytes >= 1024)
+        lua_gc(L, LUA_GCSTEP, (int)(nbytes >> 10 < 1 << 30 ? nbytes >> 10 : 1 << 30));
 }
 
 void tslua_local_attach(lua_State *L, int idx, ts_local *v)

@@ -176,8 +176,31 @@ static void shape_text(int ndim, const int64_t *shape, char *buf, size_t len)
         snprintf(buf + k, len - k, "%s)", ndim == 1 ? "," : "");
 }
 
-/* Copies the function's result (at the top) into the output block. */
-static void take_block(lua_State *L, ts_block *out)
+/* Copies v (C order) into the box of out starting at offset lo. */
+static void put_inside(const ts_local *v, ts_block *out, const int64_t *lo)
+{
+    int nd = out->ndim;
+    size_t esz = ts_dtype_size(out->dtype);
+    const int64_t *size = ts_local_shape(v);
+    int64_t total = ts_local_size(v);
+    if (total == 0)
+        return;
+    int64_t rowlen = nd ? size[nd - 1] : 1, nrows = total / rowlen;
+    for (int64_t r = 0; r < nrows; r++) {
+        int64_t rem = r, off = nd ? lo[nd - 1] : 0, stride = nd ? out->shape[nd - 1] : 1;
+        for (int d = nd - 2; d >= 0; d--) {
+            off += (lo[d] + rem % size[d]) * stride;
+            rem /= size[d];
+            stride *= out->shape[d];
+        }
+        memcpy((unsigned char *)out->data + (size_t)off * esz,
+               (const unsigned char *)ts_local_data(v) + (size_t)(r * rowlen) * esz, (size_t)rowlen * esz);
+    }
+}
+
+/* Copies the function's result (at the top) into the output block; for
+ * map_overlap the result may also be just the kept part (keep_shape). */
+static void take_block(lua_State *L, ts_block *out, const int64_t *keep_start, const int64_t *keep_shape)
 {
     ts_scalar sc;
     int64_t n = 1;
@@ -199,13 +222,31 @@ static void take_block(lua_State *L, ts_block *out)
     if (!luaL_testudata(L, -1, TSLUA_LOCAL_MT))
         luaL_error(L, "the function must return a local array (or a number), got %s", tslua_typename(L, -1));
     const ts_local *v = tslua_local_check(L, -1);
-    bool same = ts_local_ndim(v) == out->ndim;
-    for (int d = 0; same && d < out->ndim; d++)
-        same = ts_local_shape(v)[d] == out->shape[d];
+    bool same = ts_local_ndim(v) == out->ndim, kept = keep_shape && ts_local_ndim(v) == out->ndim;
+    for (int d = 0; d < out->ndim; d++) {
+        same = same && ts_local_shape(v)[d] == out->shape[d];
+        kept = kept && ts_local_shape(v)[d] == keep_shape[d];
+    }
+    if (kept && !same && ts_local_dtype(v) == out->dtype) {
+        int64_t lo[TS_MAXDIM];
+        for (int d = 0; d < out->ndim; d++)
+            lo[d] = keep_start[d] - out->start[d];
+        put_inside(v, out, lo);
+        return;
+    }
     if (!same) {
         char got[200], want[200];
         shape_text(ts_local_ndim(v), ts_local_shape(v), got, sizeof got);
         shape_text(out->ndim, out->shape, want, sizeof want);
+        if (keep_shape) {
+            char inner[200];
+            shape_text(out->ndim, keep_shape, inner, sizeof inner);
+            luaL_error(
+                L,
+                "the function returned a block of shape %s, expected %s (the block with its halo) or %s "
+                "(without it)",
+                got, want, inner);
+        }
         luaL_error(
             L,
             "the function returned a block of shape %s, expected %s (give the result's block sizes with "
@@ -236,7 +277,7 @@ static int block_body(lua_State *L)
         lua_rawseti(L, -2, d + 1);
     }
     call(L, c->nin + 1);
-    take_block(L, c->out);
+    take_block(L, c->out, c->keep_start, c->keep_shape);
     return 0;
 }
 

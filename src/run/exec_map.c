@@ -182,6 +182,8 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
                           .nin = out->ninputs,
                           .in = in,
                           .out = &ob,
+                          .keep_start = out->p.map.overlap ? ostart : NULL,
+                          .keep_shape = out->p.map.overlap ? osize : NULL,
                           .thread = 0,
                           .errmsg = msg,
                           .errlen = sizeof msg};

@@ -443,6 +443,10 @@ CASES = [
          script="local d = ts.delayed(function() return 'text' end)()\n"
                 "print(ts.from_delayed(d, {3}):compute())\n", status=1, line=3,
          fragments=["from_delayed", "must return a local array or a number"]),
+    dict(name="map_overlap_wrong_shape",
+         script="local y = ts.ones(8, {chunks = 4}):map_overlap(function(b) return b:slice('3:') end,\n"
+                "  {depth = 1, boundary = 'reflect'})\nprint(y:compute())\n", status=1, line=4,
+         fragments=["map_overlap block (0,)", "shape (3,)", "expected (6,) (the block with its halo) or (4,)"]),
     dict(name="map_overlap_bad_boundary",
          script="local y = ts.ones(4):map_overlap(function(b) return b end, {depth = 1, boundary = 'mirror'})\n",
          status=1, line=2, fragments=["boundary", "'mirror'", "periodic"]),

@@ -77,6 +77,13 @@ for _, bnd in ipairs({"none", "reflect", "periodic", "nearest"}) do
                              {depth = {[0] = 0, [1] = 2}, boundary = bnd})
     end)
 end
+H.check("laplacian_periodic", function()
+    -- a 5-point stencil returning only the block itself (its halo dropped)
+    return x:map_overlap(function(b)
+        return b:slice("2:, 1:-1") + b:slice(":-2, 1:-1") + b:slice("1:-1, 2:") + b:slice("1:-1, :-2")
+               - 4 * b:slice("1:-1, 1:-1")
+    end, {depth = 1, boundary = "periodic"})
+end)
 H.check("overlap_constant", function()
     return ints:map_overlap(function(b) return b * 0 + b:sum() end, {depth = {1, 1}, boundary = -5})
 end)
