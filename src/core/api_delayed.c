@@ -41,6 +41,15 @@ static void log_compute(ts_ctx *ctx, double t0, const session_delayed_result *re
     c->t0 = t0;
     c->t1 = ctx_now(ctx);
     c->ntasks = res->tasks;
+    c->bytes_moved = res->bytes_moved;
+    c->bytes_results = res->bytes_results;
+    for (int r = 0; r < ctx->ses.nranks; r++) {
+        runlog_rank *rk = &ctx->log.ranks[r];
+        rk->tasks += res->rank_tasks[r];
+        rk->busy_s += res->rank_busy_s[r];
+        rk->peak_rss_nbytes =
+            res->rank_peak_rss[r] > rk->peak_rss_nbytes ? res->rank_peak_rss[r] : rk->peak_rss_nbytes;
+    }
 }
 
 static ts_status run_delayed(ts_ctx *ctx, int n, ts_delayed *const *tasks, ts_bytes *results)
@@ -77,6 +86,8 @@ static ts_status run_delayed(ts_ctx *ctx, int n, ts_delayed *const *tasks, ts_by
     if (st == TS_OK) {
         ctx->stats.computes++;
         ctx->stats.tasks += res.tasks;
+        ctx->stats.bytes_moved += res.bytes_moved;
+        ctx->stats.bytes_results += res.bytes_results;
     }
     session_delayed_result_fini(&res);
     bytebuf_fini(&job);

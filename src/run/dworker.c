@@ -209,9 +209,10 @@ static void on_message(dworker *w, const MPI_Status *st)
         }
         break;
     case DTAG_FETCH:
-        if (t >= 0 && t < w->g->ntasks && w->state[t] == W_HERE)
+        if (t >= 0 && t < w->g->ntasks && w->state[t] == W_HERE) {
             send_bytes(w, st->MPI_SOURCE, DTAG_DATA, t, w->res[t], (size_t)w->res_n[t]);
-        else
+            w->bytes_sent += w->res_n[t];
+        } else
             err_set(&w->err, TS_ERR_RUNTIME, "internal: asked for the result of task %lld, which is not here",
                     (long long)t);
         break;
@@ -260,6 +261,7 @@ static bool take_completions(dworker *w)
                 if (w->g->is_target[c->task]) {
                     send_bytes(w, 0, DTAG_RESULT, c->task, c->result, c->nbytes);
                     w->result_msgs++;
+                    w->bytes_results += (int64_t)c->nbytes;
                 }
             } else {
                 free(c->result);

@@ -49,7 +49,8 @@ typedef struct dworker {
     dsends sends;
     bytebuf batch; /* DONE records not yet sent */
     bool ended, aborted;
-    int64_t done_msgs, result_msgs; /* sent to the driver */
+    int64_t done_msgs, result_msgs;    /* sent to the driver */
+    int64_t bytes_sent, bytes_results; /* results sent to other workers, and to the driver */
     int64_t tasks_run;
     double busy_s;
     ts_err err; /* a failure of the engine itself (not of a task) */

@@ -6,6 +6,7 @@
 #include "run/session_delayed.h"
 #include "run/dsched.h"
 #include "run/dworker.h"
+#include "run/trace.h"
 #include "run/transport.h"
 
 #include <stdio.h>
@@ -21,6 +22,7 @@ typedef struct dheader {
     int64_t done_msgs, result_msgs;
     int64_t tasks;
     double busy_s;
+    int64_t bytes_sent, bytes_results, peak_rss;
     char msg[TS_ERRMSG_MAX];
 } dheader;
 
@@ -39,7 +41,10 @@ static void fill_header(const dworker *w, ts_status st, const char *msg, dheader
         h->result_msgs = w->result_msgs;
         h->tasks = w->tasks_run;
         h->busy_s = w->busy_s;
+        h->bytes_sent = w->bytes_sent;
+        h->bytes_results = w->bytes_results;
     }
+    h->peak_rss = trace_peak_rss_nbytes();
     snprintf(h->msg, sizeof h->msg, "%s", msg ? msg : "");
 }
 
@@ -192,6 +197,11 @@ static ts_status collect(session *s, dsched *d, const dheader *mine, session_del
         dsched_drain(d, r, hdrs[r].done_msgs, hdrs[r].result_msgs);
         res->tasks += hdrs[r].tasks;
         res->busy_s += hdrs[r].busy_s;
+        res->bytes_moved += hdrs[r].bytes_sent;
+        res->bytes_results += hdrs[r].bytes_results;
+        res->rank_tasks[r] = hdrs[r].tasks;
+        res->rank_busy_s[r] = hdrs[r].busy_s;
+        res->rank_peak_rss[r] = hdrs[r].peak_rss;
     }
     if (st == TS_OK && d->failed)
         st = err_set(err, d->err.status, "%s", d->err.msg);
@@ -215,8 +225,11 @@ ts_status session_delayed(session *s, const bytebuf *job, double driver_now, ses
     res->ntargets = g.ntargets;
     res->data = calloc((size_t)(g.ntargets ? g.ntargets : 1), sizeof *res->data);
     res->nbytes = calloc((size_t)(g.ntargets ? g.ntargets : 1), sizeof *res->nbytes);
+    res->rank_tasks = calloc((size_t)s->nranks, sizeof *res->rank_tasks);
+    res->rank_busy_s = calloc((size_t)s->nranks, sizeof *res->rank_busy_s);
+    res->rank_peak_rss = calloc((size_t)s->nranks, sizeof *res->rank_peak_rss);
     dsched d = {0};
-    if (!res->data || !res->nbytes)
+    if (!res->data || !res->nbytes || !res->rank_tasks || !res->rank_busy_s || !res->rank_peak_rss)
         st = err_set(err, TS_ERR_MEMORY, "out of memory for delayed results");
     if (st == TS_OK)
         st = dsched_init(&d, s, &g, s->compute_index, err);
@@ -271,5 +284,8 @@ void session_delayed_result_fini(session_delayed_result *res)
         free(res->data[i]);
     free(res->data);
     free(res->nbytes);
+    free(res->rank_tasks);
+    free(res->rank_busy_s);
+    free(res->rank_peak_rss);
     *res = (session_delayed_result){0};
 }

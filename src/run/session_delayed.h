@@ -21,8 +21,13 @@ typedef struct session_delayed_result {
     int64_t ntargets;
     void **data; /* per target, malloc'd, owned */
     int64_t *nbytes;
-    int64_t tasks; /* tasks run */
-    double busy_s; /* their summed run time */
+    int64_t tasks;                      /* tasks run */
+    double busy_s;                      /* their summed run time */
+    int64_t bytes_moved, bytes_results; /* results sent between workers, and to the driver */
+    /* per world rank (nranks entries, owned): tasks, time in tasks, peak memory */
+    int64_t *rank_tasks;
+    double *rank_busy_s;
+    int64_t *rank_peak_rss;
 } session_delayed_result;
 
 /* Driver: runs the delayed job (array/delayed_serialize.h) and fills *res
