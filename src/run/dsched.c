@@ -167,9 +167,10 @@ static void send_runs(dsched *d)
         bytebuf *b = &d->run[w];
         if (b->len == 0)
             continue;
-        if (b->failed)
-            err_set(&d->err, TS_ERR_MEMORY, "out of memory handing out tasks"), d->failed = true;
-        else
+        if (b->failed) {
+            err_set(&d->err, TS_ERR_MEMORY, "out of memory handing out tasks");
+            d->failed = true;
+        } else
             dsends_post(&d->sends, d->s->world, w + d->rank0, DTAG_RUN, b->data, b->len, &d->err);
         bytebuf_init(b);
     }
