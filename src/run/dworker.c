@@ -1,5 +1,7 @@
-/* dworker.c — the worker engine of delayed computes (see dworker.h). A
- * task's state here: */
+/* dworker.c — the worker engine of delayed computes (see dworker.h). The
+ * main thread owns every task's state (below) and the results; the task
+ * thread only reads the results of a task's inputs, all set before the task
+ * was handed over under the lock, and returns what it ran under the lock. */
 #include "run/dworker.h"
 #include "run/trace.h"
 
