@@ -398,3 +398,38 @@ void tslua_args_reduce(lua_State *L, int arg, const char *fname, bool with_ddof,
         tslua_argerror(L, arg, fname, "options table expected, got %s", tslua_typename(L, arg));
     reduce_table(L, arg, fname, with_ddof, axis_given, out);
 }
+
+int tslua_args_arange(lua_State *L, ts_scalar *start_out, ts_scalar *stop_out, ts_scalar *step_out)
+{
+    int n = lua_gettop(L);
+    int optarg = n >= 1 && lua_istable(L, n) ? n : n + 1;
+    int nnum = optarg - 1;
+    if (nnum < 1 || nnum > 3) {
+        int bad = nnum < 1 ? 1 : 4;
+        tslua_argerror(L, bad, "arange", "%s expected, got %s", bad == 1 ? "number" : "options table",
+                       tslua_typename(L, bad));
+    }
+    ts_scalar v[3];
+    bool any_float = false;
+    for (int i = 0; i < nnum; i++) {
+        if (lua_type(L, i + 1) != LUA_TNUMBER || !tslua_args_scalar(L, i + 1, &v[i]))
+            tslua_argerror(L, i + 1, "arange", "number expected, got %s", tslua_typename(L, i + 1));
+        any_float = any_float || v[i].kind == TS_SCALAR_FLOAT;
+    }
+    ts_scalar start = {.kind = TS_SCALAR_INT, .i = 0}, step = {.kind = TS_SCALAR_INT, .i = 1};
+    ts_scalar stop = nnum == 1 ? v[0] : v[1];
+    if (nnum >= 2)
+        start = v[0];
+    if (nnum == 3)
+        step = v[2];
+    if (any_float) { /* np.arange(0, 1, 0.1): every bound is a float */
+        ts_scalar *all[3] = {&start, &stop, &step};
+        for (int i = 0; i < 3; i++)
+            if (all[i]->kind == TS_SCALAR_INT)
+                *all[i] = (ts_scalar){.kind = TS_SCALAR_FLOAT, .f = (double)all[i]->i};
+    }
+    *start_out = start;
+    *stop_out = stop;
+    *step_out = step;
+    return optarg;
+}

@@ -161,6 +161,10 @@ typedef struct tslua_create_args {
 void tslua_args_create(lua_State *L, int arg, const char *fname, int ndim, unsigned allowed,
                        tslua_create_args *out);
 
+/* arange's arguments ([start,] stop [, step] [, opts]) as NumPy reads
+ * them (any float makes every bound a float); returns the options' index. */
+int tslua_args_arange(lua_State *L, ts_scalar *start, ts_scalar *stop, ts_scalar *step);
+
 /* A dtype name at idx. */
 ts_dtype tslua_args_dtype(lua_State *L, int idx, int arg, const char *fname);
 

@@ -155,28 +155,8 @@ static int l_full(lua_State *L)
 
 static int l_arange(lua_State *L)
 {
-    int n = lua_gettop(L);
-    int optarg = n >= 1 && lua_istable(L, n) ? n : n + 1;
-    int nnum = optarg - 1;
-    if (nnum < 1 || nnum > 3)
-        return tslua_argerror(L, nnum < 1 ? 1 : 4, "arange", "1 to 3 numbers expected");
-    ts_scalar v[3];
-    bool any_float = false;
-    for (int i = 0; i < nnum; i++) {
-        if (lua_type(L, i + 1) != LUA_TNUMBER || !tslua_args_scalar(L, i + 1, &v[i]))
-            tslua_argerror(L, i + 1, "arange", "number expected, got %s", tslua_typename(L, i + 1));
-        any_float = any_float || v[i].kind == TS_SCALAR_FLOAT;
-    }
-    ts_scalar start = {.kind = TS_SCALAR_INT, .i = 0}, step = {.kind = TS_SCALAR_INT, .i = 1};
-    ts_scalar stop = nnum == 1 ? v[0] : v[1];
-    if (nnum >= 2)
-        start = v[0];
-    if (nnum == 3)
-        step = v[2];
-    ts_scalar *all[3] = {&start, &stop, &step};
-    for (int i = 0; any_float && i < 3; i++)
-        if (all[i]->kind == TS_SCALAR_INT)
-            *all[i] = (ts_scalar){.kind = TS_SCALAR_FLOAT, .f = (double)all[i]->i};
+    ts_scalar start, stop, step;
+    int optarg = tslua_args_arange(L, &start, &stop, &step);
     tslua_create_args a;
     tslua_args_create(L, optarg, "arange", 1, TSLUA_OPT_DTYPE, &a);
     ts_local *out = NULL;
