@@ -9,6 +9,7 @@
 #include <mpi.h>
 
 #include "plan/plan.h"
+#include "run/pool.h"
 #include "run/store.h"
 #include "run/trace.h"
 
@@ -36,6 +37,7 @@ typedef struct exec {
     exec_stats stats;
     int64_t *sent_to; /* bytes sent to each worker, owned */
     trace *trace;     /* where tasks are recorded, or NULL; borrowed */
+    pool *pool;       /* the threads that run tasks (NULL: the caller alone); borrowed */
     exec_progress_fn progress;
     void *progress_ud;
     double last_progress;

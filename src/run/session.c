@@ -31,7 +31,7 @@ typedef struct result_header {
     char msg[RESULT_MSG_MAX];
 } result_header;
 
-ts_status session_init(session *s, ts_err *err)
+ts_status session_init(session *s, int nthreads, ts_err *err)
 {
     *s = (session){.world = MPI_COMM_NULL, .workers = MPI_COMM_NULL};
     if (MPI_Comm_dup(MPI_COMM_WORLD, &s->world) != MPI_SUCCESS)
@@ -42,11 +42,13 @@ ts_status session_init(session *s, ts_err *err)
     s->is_worker = s->nranks == 1 || s->rank > 0;
     if (MPI_Comm_split(s->world, s->is_worker ? 0 : MPI_UNDEFINED, s->rank, &s->workers) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_split failed");
-    return TS_OK;
+    return s->is_worker ? pool_create(nthreads, &s->pool, err) : TS_OK;
 }
 
 void session_fini(session *s)
 {
+    pool_destroy(s->pool);
+    s->pool = NULL;
     if (s->workers != MPI_COMM_NULL)
         MPI_Comm_free(&s->workers);
     if (s->world != MPI_COMM_NULL)
@@ -206,6 +208,7 @@ static void worker_compute(session *s, const void *job, size_t len, const plan *
     if (st == TS_OK)
         st = exec_init(&e, p, stores, (int)nresults, s->workers, &err);
     e.trace = tr;
+    e.pool = s->pool;
     e.progress = send_progress;
     e.progress_ud = &wp;
     if (tr)

@@ -16,6 +16,7 @@
 
 #include "plan/plan.h"
 #include "run/exec.h"
+#include "run/pool.h"
 #include "run/store.h"
 #include "util/bytebuf.h"
 
@@ -32,12 +33,14 @@ typedef struct session {
     MPI_Comm workers; /* every rank but 0, or rank 0 alone; MPI_COMM_NULL on the driver otherwise */
     int rank, nranks, nworkers;
     bool is_worker;
+    pool *pool;                /* worker: the threads that run its tasks, owned */
     session_observer observer; /* driver: who hears about progress (may be empty) */
     int64_t compute_index;     /* driver: the compute running now */
 } session;
 
-ts_status session_init(session *s, ts_err *err); /* collective */
-void session_fini(session *s);                   /* collective */
+/* Collective. Workers start nthreads threads for their tasks. */
+ts_status session_init(session *s, int nthreads, ts_err *err);
+void session_fini(session *s); /* collective */
 
 /* Result of one compute as the driver sees it. */
 typedef struct session_result {
