@@ -48,8 +48,10 @@ static int run(const cli_options *o, int argc, char **argv)
     int mpi_argc = argc; /* MPI may rewrite these; the script's arguments stay in argv */
     char **mpi_argv = argv;
     if (ts_ctx_create(&o->cfg, &mpi_argc, &mpi_argv, &ctx) != TS_OK) {
-        fprintf(stderr, "tessera: %s\n",
-                ctx ? ts_ctx_errmsg(ctx) : "cannot start: creating the context failed");
+        /* Every rank fails the same way: one message, from rank 0. */
+        if (cli_options_is_rank0(env_lookup, NULL))
+            fprintf(stderr, "tessera: %s\n",
+                    ctx ? ts_ctx_errmsg(ctx) : "cannot start: creating the context failed");
         ts_ctx_destroy(ctx);
         return 1;
     }

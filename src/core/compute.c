@@ -118,6 +118,8 @@ ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nres
     ts_status st = session_job_build(&job, ntargets, targets, nresults, stores, &ctx->err);
     if (st == TS_OK)
         st = plan_create(ntargets, targets, ctx->ses.nworkers, &p, &ctx->err);
+    if (st == TS_OK)
+        st = core_memory_check(ctx, p, nresults);
     if (st == TS_OK) {
         ctx->ses.compute_index++;
         ctx_observe_begin(ctx, p, stores, nresults);

@@ -44,11 +44,17 @@ build_env ctx_build_env(ts_ctx *ctx);
 ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nresults,
                    const store_list *stores, ts_local **results);
 
-/* Estimated peak bytes each worker holds running plan p (describe.c):
- * kept chunks plus one task's working memory; the first nresults targets
- * return to the driver; peak has nworkers entries.
- * The memory-budget work will replace this with a proven plan. */
+/* Planned peak bytes of data each worker holds running plan p (memplan.c):
+ * kept chunks plus one task's buffers; the first nresults targets return
+ * to the driver; peak has nworkers entries. */
 void core_plan_peak(const plan *p, int nresults, int64_t *peak);
+
+/* Bytes of one task's buffers in stage st. */
+int64_t core_task_nbytes(const plan_stage *st);
+
+/* Refuses (TS_ERR_MEMORY, with advice) a plan in which some worker's
+ * planned peak passes the budget minus the ranks' overhead. Driver. */
+ts_status core_memory_check(ts_ctx *ctx, const plan *p, int nresults);
 
 /* --dry-run: prints the plan (ts_describe) instead of running it; results
  * (may be NULL) become zeros. */

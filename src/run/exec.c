@@ -5,6 +5,7 @@
 #include "run/transport.h"
 #include "util/bytebuf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,7 +60,7 @@ void exec_fini(exec *e)
         int64_t n = node_nchunks(e->plan->stages[s].out);
         for (int64_t c = 0; c < n; c++)
             if (e->chunks[s][c] != REQUESTED)
-                free(e->chunks[s][c]);
+                mem_free(e->mem, e->chunks[s][c]);
         free(e->chunks[s]);
     }
     free(e->chunks);
@@ -90,6 +91,18 @@ void exec_task_done(exec *e, int s, int64_t t, int64_t elems, double t0, double 
         if (e->progress)
             e->progress(e->progress_ud, &e->stats);
     }
+}
+
+int64_t exec_max_chunk_nbytes(const node *x)
+{
+    int64_t n = (int64_t)ts_dtype_size(x->dtype);
+    for (int d = 0; d < x->ndim; d++) {
+        int64_t m = 0;
+        for (int64_t c = 0; c < x->chunks[d].n; c++)
+            m = x->chunks[d].sizes[c] > m ? x->chunks[d].sizes[c] : m;
+        n *= m;
+    }
+    return n;
 }
 
 void exec_chunk_box(const node *x, int64_t chunk, int64_t *start, int64_t *size)
@@ -161,10 +174,11 @@ static void map_job(void *ud, int thread, int64_t j)
     exec_chunk_box(st->out, t, start, size);
     int64_t n = exec_box_nelems(st->out->ndim, size);
     size_t esz = ts_dtype_size(st->out->dtype);
-    b->bufs[j] = malloc((size_t)(n ? n : 1) * esz);
+    char what[96];
+    snprintf(what, sizeof what, "a chunk of %s", node_label(st->out));
+    b->bufs[j] = mem_alloc(b->e->mem, n * (int64_t)esz, what, &b->errs[thread]);
     if (!b->bufs[j]) {
-        b->status[j] = err_set(&b->errs[thread], TS_ERR_MEMORY, "out of memory for a %lld-byte chunk of %s",
-                               (long long)(n * (int64_t)esz), node_label(st->out));
+        b->status[j] = b->errs[thread].status;
         return;
     }
     b->t0[j] = trace_now();
@@ -173,7 +187,7 @@ static void map_job(void *ud, int thread, int64_t j)
     b->status[j] = eval_box_into(b->progs[thread], start, size, b->bufs[j], &b->errs[thread]);
     b->t1[j] = trace_now();
     if (b->status[j] != TS_OK) {
-        free(b->bufs[j]);
+        mem_free(b->e->mem, b->bufs[j]);
         b->bufs[j] = NULL;
     }
 }
@@ -261,11 +275,19 @@ static ts_status exec_map_stage(exec *e, int s, bool failed)
         rounds = st->task_first[w + 1] - st->task_first[w] > rounds
                      ? st->task_first[w + 1] - st->task_first[w]
                      : rounds;
-    for (int64_t r0 = 0; r0 < rounds; r0 += batch) {
-        int64_t n = r0 < mine ? (mine - r0 < batch ? mine - r0 : batch) : 0;
+    int64_t chunk_nbytes = exec_max_chunk_nbytes(st->out);
+    for (int64_t r0 = 0, step = batch; r0 < rounds; r0 += step) {
+        /* Throttle: only as many chunks at once as the budget has room for
+         * (the plan made sure there is room for one). */
+        step = batch;
+        if (e->mem && e->mem->limit_nbytes > 0 && chunk_nbytes > 0) {
+            int64_t room = (e->mem->limit_nbytes - atomic_load(&e->mem->used_nbytes)) / (chunk_nbytes + 64);
+            step = room < 1 ? 1 : room < batch ? room : batch;
+        }
+        int64_t n = r0 < mine ? (mine - r0 < step ? mine - r0 : step) : 0;
         if (rc == TS_OK && n > 0)
             rc = map_batch_run(&b, s, first + r0, n);
-        for (int64_t r = r0; r < r0 + batch && r < rounds; r++) {
+        for (int64_t r = r0; r < r0 + step && r < rounds; r++) {
             int64_t t = first + r;
             unsigned char *buf = r - r0 < n ? b.bufs[r - r0] : NULL;
             if (buf)
@@ -277,7 +299,7 @@ static ts_status exec_map_stage(exec *e, int s, bool failed)
                 rc = exec_store_chunk(e, s, t, buf);
             }
             if (buf && (rc != TS_OK || !e->keep[s]))
-                free(buf);
+                mem_free(e->mem, buf);
             else if (buf)
                 e->chunks[s][t] = buf;
         }
@@ -473,7 +495,8 @@ static ts_status exchange(exec *e, bytebuf *out, bool failed, unsigned char **in
         len[p] = (int64_t)out[p].len;
         failed = failed || out[p].failed;
     }
-    ts_status xs = transport_exchange(e->comm, send, len, failed, in, in_off, any_failed, e->sent_to, e->err);
+    ts_status xs =
+        transport_exchange(e->comm, send, len, failed, in, in_off, any_failed, e->sent_to, e->mem, e->err);
     free(send);
     free(len);
     return st != TS_OK ? st : xs;
@@ -521,7 +544,7 @@ static ts_status fetch_leaves(exec *e, int s, bool failed, bool *any_failed)
                 copy_box(x, c, lo, size, (unsigned char *)(void *)exec_chunk(e, (int)ls, c), dst, true);
         }
     }
-    free(in);
+    mem_free(e->mem, in);
     in = NULL;
     bool failed2 = *any_failed || xs != TS_OK;
     if (!*any_failed)
@@ -542,12 +565,14 @@ static ts_status fetch_leaves(exec *e, int s, bool failed, bool *any_failed)
             size_t esz = ts_dtype_size(x->dtype);
             size_t cb = (size_t)exec_box_nelems(x->ndim, csize) * esz,
                    nb = (size_t)exec_box_nelems(x->ndim, size) * esz;
-            unsigned char *buf = malloc(cb ? cb : 1);
+            char what[96];
+            snprintf(what, sizeof what, "a received chunk of %s", node_label(x));
+            unsigned char *buf = mem_alloc(e->mem, (int64_t)cb, what, e->err);
             const unsigned char *src = bytereader_skip(&r, nb);
             if (!buf || !src) {
-                free(buf);
-                xs = err_set(e->err, buf ? TS_ERR_RUNTIME : TS_ERR_MEMORY, "cannot receive a chunk of %s",
-                             node_label(x));
+                mem_free(e->mem, buf);
+                xs = buf ? err_set(e->err, TS_ERR_RUNTIME, "cannot receive a chunk of %s", node_label(x))
+                         : e->err->status;
                 break;
             }
             copy_box(x, c, lo, size, buf, (unsigned char *)src, false);
@@ -555,7 +580,7 @@ static ts_status fetch_leaves(exec *e, int s, bool failed, bool *any_failed)
                 int64_t ncap = e->capfetched ? 2 * e->capfetched : 64;
                 int64_t *nf = realloc(e->fetched, (size_t)ncap * 2 * sizeof *nf);
                 if (!nf) {
-                    free(buf);
+                    mem_free(e->mem, buf);
                     xs = err_set(e->err, TS_ERR_MEMORY, "out of memory receiving a chunk");
                     break;
                 }
@@ -568,7 +593,7 @@ static ts_status fetch_leaves(exec *e, int s, bool failed, bool *any_failed)
             e->chunks[ls][c] = buf;
         }
     }
-    free(in);
+    mem_free(e->mem, in);
     free(out);
     free(in_off);
     return st != TS_OK ? st : xs;
@@ -582,7 +607,7 @@ static void drop_fetched(exec *e)
     for (int64_t i = 0; i < e->nfetched; i++) {
         int64_t ls = e->fetched[2 * i], c = e->fetched[2 * i + 1];
         if (e->chunks[ls][c] != REQUESTED)
-            free(e->chunks[ls][c]);
+            mem_free(e->mem, e->chunks[ls][c]);
         e->chunks[ls][c] = NULL;
     }
     e->nfetched = 0;

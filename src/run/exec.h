@@ -9,6 +9,7 @@
 #include <mpi.h>
 
 #include "plan/plan.h"
+#include "run/mem.h"
 #include "run/pool.h"
 #include "run/store.h"
 #include "run/trace.h"
@@ -38,6 +39,7 @@ typedef struct exec {
     int64_t *sent_to; /* bytes sent to each worker, owned */
     trace *trace;     /* where tasks are recorded, or NULL; borrowed */
     pool *pool;       /* the threads that run tasks (NULL: the caller alone); borrowed */
+    mem_pool *mem;    /* the rank's budget, where chunk buffers come from (NULL: unlimited); borrowed */
     exec_progress_fn progress;
     void *progress_ud;
     double last_progress;
@@ -62,6 +64,9 @@ void exec_fini(exec *e);
  * takes part, so the others stop with it). Returns this worker's status; a
  * failure on another worker returns TS_ERR_RUNTIME with *peer_failed set. */
 ts_status exec_run(exec *e, bool failed, bool *peer_failed);
+
+/* Bytes of x's largest chunk. */
+int64_t exec_max_chunk_nbytes(const node *x);
 
 /* Geometry of chunk `chunk` (flat C-order index) of x. */
 void exec_chunk_box(const node *x, int64_t chunk, int64_t *start, int64_t *size);

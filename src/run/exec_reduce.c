@@ -12,6 +12,7 @@
 #include "run/transport.h"
 #include "util/bytebuf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -418,9 +419,11 @@ static ts_status finish_outputs(rstage *r, subtrees *mine, subtrees *recv)
         for (int k = 0; rc == TS_OK && k < r->set.nkinds; k++) {
             int s = r->stage_of_kind[k];
             const node *out = e->plan->stages[s].out;
-            unsigned char *buf = malloc((size_t)(nout ? nout : 1) * ts_dtype_size(out->dtype));
+            char what[96];
+            snprintf(what, sizeof what, "a chunk of %s", node_label(out));
+            unsigned char *buf = mem_alloc(e->mem, nout * (int64_t)ts_dtype_size(out->dtype), what, e->err);
             if (!buf) {
-                rc = err_set(e->err, TS_ERR_MEMORY, "out of memory finishing a reduction");
+                rc = e->err->status;
                 break;
             }
             reduce_finalize(&r->set.kinds[k], fields + r->set.field0[k] * nout, nout, nout, count,
@@ -568,14 +571,14 @@ ts_status exec_reduce_stage(exec *e, int s, bool failed, bool *any_failed)
     ts_status xs = TS_OK;
     if (send && len && in_off)
         xs = transport_exchange(e->comm, send, len, failed || rc != TS_OK, &in, in_off, any_failed,
-                                e->sent_to, e->err);
+                                e->sent_to, e->mem, e->err);
     if (rc == TS_OK)
         rc = xs;
     for (int p = 0; rc == TS_OK && !*any_failed && p < W; p++)
         rc = unpack(&r, in + in_off[p], in_off[p + 1] - in_off[p], &recv);
     if (rc == TS_OK && !*any_failed)
         rc = finish_outputs(&r, &mine, &recv);
-    free(in);
+    mem_free(e->mem, in);
     for (int p = 0; out && p < W; p++)
         bytebuf_fini(&out[p]);
     free(out);

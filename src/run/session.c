@@ -31,7 +31,7 @@ typedef struct result_header {
     char msg[RESULT_MSG_MAX];
 } result_header;
 
-ts_status session_init(session *s, int nthreads, ts_err *err)
+ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *err)
 {
     *s = (session){.world = MPI_COMM_NULL, .workers = MPI_COMM_NULL};
     if (MPI_Comm_dup(MPI_COMM_WORLD, &s->world) != MPI_SUCCESS)
@@ -42,6 +42,22 @@ ts_status session_init(session *s, int nthreads, ts_err *err)
     s->is_worker = s->nranks == 1 || s->rank > 0;
     if (MPI_Comm_split(s->world, s->is_worker ? 0 : MPI_UNDEFINED, s->rank, &s->workers) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_split failed");
+    s->overhead_nbytes = trace_rss_nbytes() + SESSION_RESERVE_NBYTES;
+    int64_t most = s->overhead_nbytes, mine = s->overhead_nbytes;
+    if (MPI_Allreduce(&mine, &most, 1, MPI_INT64_T, MPI_MAX, s->world) != MPI_SUCCESS)
+        return err_set(err, TS_ERR_MPI, "MPI_Allreduce failed");
+    s->overhead_nbytes = most;
+    if (budget_nbytes <= most) {
+        char budget[32], need[32];
+        ts_format_nbytes(budget_nbytes, budget, sizeof budget);
+        ts_format_nbytes(most + (64ll << 20), need, sizeof need);
+        return err_set(err, TS_ERR_MEMORY,
+                       "the memory budget of %s per rank does not cover what a rank holds before any data "
+                       "(MPI, HDF5, Lua and a reserve for scratch); give each rank at least %s "
+                       "(--memory-per-rank)",
+                       budget, need);
+    }
+    mem_pool_init(&s->mem, budget_nbytes - most);
     return s->is_worker ? pool_create(nthreads, &s->pool, err) : TS_OK;
 }
 
@@ -209,6 +225,8 @@ static void worker_compute(session *s, const void *job, size_t len, const plan *
         st = exec_init(&e, p, stores, (int)nresults, s->workers, &err);
     e.trace = tr;
     e.pool = s->pool;
+    e.mem = &s->mem;
+    mem_pool_reset_peak(&s->mem);
     e.progress = send_progress;
     e.progress_ud = &wp;
     if (tr)

@@ -34,12 +34,21 @@ typedef struct session {
     int rank, nranks, nworkers;
     bool is_worker;
     pool *pool;                /* worker: the threads that run its tasks, owned */
+    mem_pool mem;              /* worker: its budget for chunk buffers */
+    int64_t overhead_nbytes;   /* what the rank holds besides data: resident at start plus a reserve */
     session_observer observer; /* driver: who hears about progress (may be empty) */
     int64_t compute_index;     /* driver: the compute running now */
 } session;
 
-/* Collective. Workers start nthreads threads for their tasks. */
-ts_status session_init(session *s, int nthreads, ts_err *err);
+/* The part of a rank's budget that is not for data: what it holds
+ * resident once MPI is up, plus this reserve for library scratch (HDF5
+ * chunk caches and metadata, MPI's buffers, strip buffers of tasks). */
+#define SESSION_RESERVE_NBYTES (32ll << 20)
+
+/* Collective. Workers start nthreads threads for their tasks, and take
+ * chunk buffers from a pool of budget_nbytes minus the rank's overhead;
+ * fails on every rank when the budget does not even cover the overhead. */
+ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *err);
 void session_fini(session *s); /* collective */
 
 /* Result of one compute as the driver sees it. */
