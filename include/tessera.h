@@ -81,6 +81,11 @@ typedef struct ts_scalar {
 typedef struct ts_config {
     int64_t chunk_size_nbytes;      /* target of "auto" chunks; 128 MiB */
     int64_t memory_per_rank_nbytes; /* budget of each rank; 1 GiB */
+    char memory_source[96];         /* where the budget came from, for the banner */
+    int threads_per_rank;           /* threads that run each worker's tasks; 1 */
+    char threads_source[48];        /* where the thread count came from */
+    const char *spill_dir;          /* temporary HDF5 files of staged rechunks; "/tmp"; borrowed */
+    bool resume;                    /* stores skip the chunks an interrupted run completed */
     uint64_t seed;                  /* default seed of unseeded random arrays */
     bool seed_set;                  /* false: the driver draws one at start */
     bool quiet;                     /* no banner, progress or summary on stderr */
@@ -92,6 +97,9 @@ typedef struct ts_config {
     bool dry_run;                   /* compute and store describe their plans instead of running */
     const char *graph_path;         /* with dry_run: append each plan's layers graph (DOT) here */
 } ts_config;
+
+/* The most threads a rank may run tasks on. */
+#define TS_MAX_THREADS_PER_RANK 256
 
 /* Fills *cfg with the defaults above. Local. */
 TS_API void ts_config_init(ts_config *cfg);

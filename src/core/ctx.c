@@ -12,6 +12,10 @@ void ts_config_init(ts_config *cfg)
     *cfg = (ts_config){
         .chunk_size_nbytes = 128ll << 20,
         .memory_per_rank_nbytes = 1ll << 30,
+        .memory_source = "default",
+        .threads_per_rank = 1,
+        .threads_source = "default",
+        .spill_dir = "/tmp",
         .progress_interval_s = 10.0,
     };
 }
