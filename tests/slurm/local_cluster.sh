@@ -41,14 +41,15 @@ pidfile() { printf '%s/pids/%s.pid' "$dir" "$1"; }
 # ours NAME PID: PID is a live (not zombie) NAME whose command line or
 # environment names our directory, so a reused PID is never taken for ours.
 ours() {
-    local name="$1" pid="$2" comm state
-    [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] || return 1
-    comm="$(cat "/proc/$pid/comm" 2>/dev/null)" || return 1
+    local name="$1" pid="$2" comm stat
+    [ -n "$pid" ] || return 1
+    { read -r comm <"/proc/$pid/comm"; } 2>/dev/null || return 1
     [ "$comm" = "$name" ] || return 1
-    state="$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" || return 1
-    [ "$state" != Z ] || return 1
-    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir/" && return 0
-    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$conf"
+    { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+    stat="${stat##*) }" # the state letter follows the parenthesised comm
+    [ "${stat%% *}" != Z ] || return 1
+    tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$dir/" && return 0
+    tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF "SLURM_CONF=$conf"
 }
 
 recorded_pid() {
