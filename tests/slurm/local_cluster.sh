@@ -55,7 +55,7 @@ ours() {
 recorded_pid() {
     local f
     f="$(pidfile "$1")"
-    [ -r "$f" ] && cat "$f" || true
+    if [ -r "$f" ]; then cat "$f"; fi
 }
 
 running() { ours "$1" "$(recorded_pid "$1")"; }
@@ -68,7 +68,7 @@ launch() {
     local name="$1" log="$2" pid fd t0
     shift 2
     (
-        for fd in /proc/$BASHPID/fd/*; do
+        for fd in "/proc/$BASHPID/fd/"*; do
             fd="${fd##*/}"
             [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
         done
@@ -176,7 +176,9 @@ write_config() {
     hw="$(slurmd -C 2>/dev/null | head -n 1)"
     cpus="$(sed -n 's/.* CPUs=\([0-9]*\).*/\1/p' <<<"$hw")"
     mem="$(sed -n 's/.* RealMemory=\([0-9]*\).*/\1/p' <<<"$hw")"
-    [ -n "$cpus" ] && [ -n "$mem" ] || die "cannot read CPUs and RealMemory from 'slurmd -C': $hw"
+    if [ -z "$cpus" ] || [ -z "$mem" ]; then
+        die "cannot read CPUs and RealMemory from 'slurmd -C': $hw"
+    fi
     [ "$cpus" -ge 4 ] || cpus=4
     cat >"$conf" <<EOF
 # Written by tests/slurm/local_cluster.sh: a one-node cluster for the tests.
