@@ -5,7 +5,7 @@ for the job by polling its state, and check its end status and its output
 file (named by the script's own --output, in the job's directory).
 
 Usage: run_job.py --cluster local_cluster.sh --tessera BIN --source-dir DIR
-                  --work DIR [--expect REGEX]... [--status N]
+                  --work DIR [--expect REGEX]... [--status N] [--absent FILE]...
                   [--sbatch-opt OPT]... -- SCRIPT.sbatch [ARGS...]
 The environment names the cluster (TESSERA_SLURM_DIR, SLURM_CONF).
 """
@@ -36,6 +36,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--expect", action="append", default=[], help="regex the output must match")
     ap.add_argument("--status", type=int, default=0, help="expected status of the wait (0 = COMPLETED)")
+    ap.add_argument("--absent", action="append", default=[], help="a file the job must not leave in its directory")
     ap.add_argument("--sbatch-opt", action="append", default=[])
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("script", nargs="+")
@@ -75,6 +76,10 @@ def main():
     for pattern in opts.expect:
         if not re.search(pattern, out):
             problems.append(f"output does not match {pattern!r}")
+
+    for name in opts.absent:
+        if os.path.exists(os.path.join(opts.work, name)):
+            problems.append(f"the job left {name} in {opts.work}")
 
     print(f"job {job_id}: {latency:.2f} s from sbatch to its end state")
     for p in problems:
