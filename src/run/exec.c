@@ -160,7 +160,9 @@ static ts_status exec_map_stage(exec *e, int s, bool failed)
     for (int64_t r = 0; r < rounds; r++) {
         int64_t t = first + r;
         unsigned char *buf = NULL;
-        if (rc == TS_OK && r < mine) {
+        if (rc == TS_OK && r < mine)
+            rc = exec_stop_check(e);
+        if (rc == TS_OK && r < mine && !exec_store_skip(e, s, t)) {
             int64_t start[TS_MAXDIM], size[TS_MAXDIM];
             exec_chunk_box(st->out, t, start, size);
             int64_t n = exec_box_nelems(st->out->ndim, size);
@@ -574,7 +576,7 @@ ts_status exec_run(exec *e, bool failed, bool *peer_failed)
     if (e->writer) {
         ts_err ferr;
         err_clear(&ferr);
-        ts_status fs = h5_writer_finish(e->writer, st == TS_OK, &ferr);
+        ts_status fs = h5_writer_finish(e->writer, st, &ferr);
         e->writer = NULL;
         if (st == TS_OK && fs != TS_OK)
             st = err_set(e->err, fs, "%s", ferr.msg);

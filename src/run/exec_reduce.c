@@ -201,6 +201,8 @@ static ts_status task_last_kept(rstage *r, const int64_t *start, const int64_t *
 static ts_status run_task(rstage *r, int64_t o, int64_t k, int64_t nout, reduce_field **out)
 {
     const plan_stage *st = r->st;
+    if (exec_stop_check(r->e) != TS_OK)
+        return TS_ERR_STOPPED;
     int64_t start[TS_MAXDIM], size[TS_MAXDIM];
     exec_task_box(st, o * st->nred + k, start, size);
     double t0 = trace_now();

@@ -197,7 +197,7 @@ START_TEST(independent_writes_round_trip_and_other_readers_agree)
     ck_assert(h5_describe(t[0].path, t[0].dataset, &m, &err) == TS_OK);
     ck_assert_int_eq(m.mark, H5_MARK_INCOMPLETE);
     MPI_Barrier(MPI_COMM_WORLD);
-    ck_assert_msg(h5_writer_finish(w, true, &err) == TS_OK, "%s", err.msg);
+    ck_assert_msg(h5_writer_finish(w, TS_OK, &err) == TS_OK, "%s", err.msg);
     for (int i = 0; i < 4; i++)
         check_all(&t[i], H5_MARK_COMPLETE);
     python_check("import h5py, numpy as np, xarray as xr, subprocess\n"
@@ -242,7 +242,7 @@ START_TEST(gzip_writes_are_collective_with_uneven_rounds)
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &t, &w, &err) == TS_OK, "%s", err.msg);
     ck_assert(h5_writer_collective(w, 0));
     write_all(w, 0, &t);
-    ck_assert_msg(h5_writer_finish(w, true, &err) == TS_OK, "%s", err.msg);
+    ck_assert_msg(h5_writer_finish(w, TS_OK, &err) == TS_OK, "%s", err.msg);
     check_all(&t, H5_MARK_COMPLETE);
     char *text = h5_info(t.path, &err);
     ck_assert_msg(text && strstr(text, "/z: float32 (31, 23), chunks (5, 6), filters: shuffle, gzip(3)\n"
@@ -265,7 +265,7 @@ START_TEST(existing_datasets_need_overwrite_and_dims_must_agree)
     ts_err err;
     err_clear(&err);
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &t, &w, &err) == TS_OK, "%s", err.msg);
-    ck_assert(h5_writer_finish(w, true, &err) == TS_OK);
+    ck_assert(h5_writer_finish(w, TS_OK, &err) == TS_OK);
 
     char msg[1024];
     snprintf(msg, sizeof msg, "dataset /grp/v already exists in %s; pass overwrite = true to replace it",
@@ -278,7 +278,7 @@ START_TEST(existing_datasets_need_overwrite_and_dims_must_agree)
     t.overwrite = true;
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &t, &w, &err) == TS_OK, "%s", err.msg);
     write_all(w, 0, &t);
-    ck_assert_msg(h5_writer_finish(w, true, &err) == TS_OK, "%s", err.msg);
+    ck_assert_msg(h5_writer_finish(w, TS_OK, &err) == TS_OK, "%s", err.msg);
     check_all(&t, H5_MARK_COMPLETE);
 
     /* Unnamed axes of another length get their own dimension; a name
@@ -286,7 +286,7 @@ START_TEST(existing_datasets_need_overwrite_and_dims_must_agree)
     h5_target u = target("ow.h5", "grp/u", TS_INT64, 1, (int64_t[]){13}, (int64_t[]){5});
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &u, &w, &err) == TS_OK, "%s", err.msg);
     write_all(w, 0, &u);
-    ck_assert_msg(h5_writer_finish(w, true, &err) == TS_OK, "%s", err.msg);
+    ck_assert_msg(h5_writer_finish(w, TS_OK, &err) == TS_OK, "%s", err.msg);
     static const char *const named[] = {"dim_0"};
     h5_target bad = target("ow.h5", "grp/bad", TS_INT64, 1, (int64_t[]){14}, (int64_t[]){5});
     bad.dims = named;
@@ -309,7 +309,7 @@ START_TEST(existing_datasets_need_overwrite_and_dims_must_agree)
     err_clear(&err);
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &v2, &w, &err) == TS_OK, "%s", err.msg);
     write_all(w, 0, &v2);
-    ck_assert_msg(h5_writer_finish(w, true, &err) == TS_OK, "%s", err.msg);
+    ck_assert_msg(h5_writer_finish(w, TS_OK, &err) == TS_OK, "%s", err.msg);
     check_all(&v2, H5_MARK_COMPLETE);
     python_check("import xarray as xr, numpy as np\n"
                  "g = xr.open_dataset('ow.h5', engine='h5netcdf', group='grp')\n"
@@ -327,7 +327,7 @@ START_TEST(a_failed_rank_leaves_the_mark_incomplete)
     err_clear(&err);
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &t, &w, &err) == TS_OK, "%s", err.msg);
     write_all(w, 0, &t);
-    ck_assert_int_eq(h5_writer_finish(w, rank != 1, &err), TS_ERR_RUNTIME);
+    ck_assert_int_eq(h5_writer_finish(w, rank != 1 ? TS_OK : TS_ERR_RUNTIME, &err), TS_ERR_RUNTIME);
     char msg[1024];
     snprintf(msg, sizeof msg, "rank 1 did not finish writing %s; its datasets stay incomplete", t.path);
     ck_assert_str_eq(err.msg, msg);
@@ -415,7 +415,7 @@ START_TEST(disk_full_is_reported)
             h5_writer_write(w, 0, start, count, buf, &werr);
         }
         free(buf);
-        st = h5_writer_finish(w, werr.status == TS_OK, &err);
+        st = h5_writer_finish(w, werr.status, &err);
     }
     char msg[1024];
     snprintf(msg, sizeof msg, "disk full while writing %s", t.path);
