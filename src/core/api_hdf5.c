@@ -27,7 +27,8 @@ ts_status ts_array_from_hdf5(ts_ctx *ctx, const char *path, const char *dataset,
         return err_set(
             &ctx->err, TS_ERR_IO,
             "dataset %s in %s is incomplete: tessera did not finish writing it (the run that stored it "
-            "failed or was stopped); store it again, or pass allow_incomplete = true to read it anyway",
+            "failed or was stopped); store it again (a stopped store: run its script again with --resume), "
+            "or pass allow_incomplete = true to read it anyway",
             dataset, path);
     build_env env = ctx_build_env(ctx);
     return build_hdf5(&env, path, dataset, meta.dtype, meta.ndim, meta.shape,
