@@ -8,7 +8,9 @@
 
 #include "cli/options.h"
 #include "cli/report.h"
+#include "cli/requeue.h"
 #include "cli/script.h"
+#include "cli/stop.h"
 #include "cli/version.h"
 #include "tessera.h"
 
@@ -33,11 +35,21 @@ static int drive(ts_ctx *ctx, const cli_options *o, int argc, char **argv)
     if (!o->cfg.quiet)
         cli_report_banner(ctx, stderr);
     int status = cli_script_run(ctx, o, argc, argv);
+    /* A stopped run did not finish, even if the script caught the error. */
+    if (ts_ctx_stopped(ctx, NULL)) {
+        cli_stop_report(ctx, stderr);
+        return CLI_STOPPED_STATUS;
+    }
     if (!o->cfg.quiet && status == 0) {
         char *summary = ts_ctx_summary(ctx);
         if (summary)
             fputs(summary, stderr);
         free(summary);
+        ts_run_stats rs;
+        ts_ctx_stats(ctx, &rs);
+        if (rs.chunks_resumed > 0)
+            fprintf(stderr, "resumed: %lld stored chunks of an interrupted run were not computed again\n",
+                    (long long)rs.chunks_resumed);
     }
     return status;
 }
@@ -55,6 +67,7 @@ static int run(const cli_options *o, int argc, char **argv)
         ts_ctx_destroy(ctx);
         return 1;
     }
+    cli_stop_install();
     int status;
     if (ts_ctx_is_driver(ctx)) {
         status = drive(ctx, o, argc, argv);
@@ -94,8 +107,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s\n", err);
         return rc;
     }
-    if (o.command == CLI_RUN)
+    if (o.command == CLI_RUN) {
+        cli_requeue_apply(env_lookup, NULL, &o.cfg);
+        o.cfg.stop_flag = cli_stop_flag();
         return run(&o, argc, argv);
+    }
     if (o.command == CLI_INFO)
         return rank0 ? info(argv[o.script_index]) : 0;
     if (rank0 && o.command == CLI_HELP)

@@ -17,4 +17,7 @@ void cli_report_banner(const ts_ctx *ctx, FILE *out)
             cfg->threads_per_rank, cfg->threads_per_rank == 1 ? "" : "s", cfg->threads_source, mem,
             cfg->memory_source, chunk, (unsigned long long)ts_ctx_seed(ctx),
             cfg->seed_set ? "" : " (repeat with --seed)");
+    if (cfg->resume)
+        fprintf(out, "tessera: resuming: stores continue the datasets an interrupted run of this script "
+                     "left incomplete\n");
 }

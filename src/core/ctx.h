@@ -24,6 +24,7 @@ struct ts_ctx {
     progress prog;
     exec_stats *latest; /* per world rank: its progress in the compute now */
     double last_report;
+    bool stopped; /* a compute or store was stopped on request */
 };
 
 /* observe.c: following computes for the progress display, the report,
@@ -59,6 +60,21 @@ ts_status core_memory_check(ts_ctx *ctx, const plan *p, int nresults);
 /* --dry-run: prints the plan (ts_describe) instead of running it; results
  * (may be NULL) become zeros. */
 ts_status core_dry_run(ts_ctx *ctx, const char *what, int n, ts_array *const *arrays, ts_local **results);
+
+/* resume.c: the fingerprint of what x computes, as stored with a dataset
+ * (hex text), and whether it takes the run's seed. */
+void core_fingerprint_text(const ts_array *x, char *buf, size_t len, bool *uses_run_seed);
+
+/* resume.c, --resume: if target t's dataset exists, checks that it is this
+ * store's output (else an error saying what differs) and sets t->resume;
+ * *nstored: its chunks already stored (all of them when complete). */
+ts_status core_resume_target(ts_ctx *ctx, h5_target *t, const char *fingerprint, bool uses_run_seed,
+                             int64_t *nstored);
+
+/* resume.c: the error of a store stopped on request, with each target's
+ * stored chunks so far. Returns TS_ERR_STOPPED. */
+ts_status core_store_stopped(ts_ctx *ctx, int n, ts_array *const *arrays, const char *const *paths,
+                             const char *const *datasets);
 
 /* Starts a public call: clears the last error. */
 void ctx_begin(ts_ctx *ctx);

@@ -53,7 +53,7 @@ typedef struct listing {
 static herr_t list_one(hid_t obj, const char *name, const H5O_info_t *info, void *ud)
 {
     listing *l = ud;
-    if (info->type != H5O_TYPE_DATASET)
+    if (info->type != H5O_TYPE_DATASET || h5_record_is_name(name))
         return 0;
     if (l->count < l->max) {
         size_t used = strlen(l->buf);

@@ -161,6 +161,7 @@ typedef struct map_batch {
     ts_err *errs;
     int64_t first;
     unsigned char **bufs;
+    bool *skip; /* decided on the MPI thread: exec_store_skip counts */
     ts_status *status;
     double *t0, *t1;
 } map_batch;
@@ -170,6 +171,9 @@ static void map_job(void *ud, int thread, int64_t j)
     map_batch *b = ud;
     const plan_stage *st = b->st;
     int64_t t = b->first + j;
+    b->bufs[j] = NULL;
+    if (b->skip[j])
+        return; /* stored by the run this one resumes */
     int64_t start[TS_MAXDIM], size[TS_MAXDIM];
     exec_chunk_box(st->out, t, start, size);
     int64_t n = exec_box_nelems(st->out->ndim, size);
@@ -197,8 +201,10 @@ static void map_job(void *ud, int thread, int64_t j)
 static ts_status map_batch_run(map_batch *b, int s, int64_t first, int64_t n)
 {
     b->first = first;
-    for (int64_t j = 0; j < n; j++)
+    for (int64_t j = 0; j < n; j++) {
         b->status[j] = TS_OK;
+        b->skip[j] = exec_store_skip(b->e, s, first + j);
+    }
     pool_run(b->e->pool, n, map_job, b);
     ts_status rc = TS_OK;
     for (int64_t j = 0; j < n; j++) {
@@ -210,7 +216,7 @@ static ts_status map_batch_run(map_batch *b, int s, int64_t first, int64_t n)
                     break;
                 }
         }
-        if (b->status[j] == TS_OK) {
+        if (b->status[j] == TS_OK && b->bufs[j]) {
             int64_t start[TS_MAXDIM], size[TS_MAXDIM];
             exec_chunk_box(b->st->out, first + j, start, size);
             exec_task_done(b->e, s, first + j, exec_box_nelems(b->st->out->ndim, size), b->t0[j], b->t1[j]);
@@ -230,6 +236,7 @@ static void map_batch_fini(map_batch *b, int nthreads)
     free(b->errs);
     free(b->bufs);
     free(b->status);
+    free(b->skip);
     free(b->t0);
     free(b->t1);
 }
@@ -245,9 +252,10 @@ static ts_status map_batch_init(map_batch *b, exec *e, const plan_stage *st, int
     b->errs = calloc((size_t)nthreads, sizeof *b->errs);
     b->bufs = calloc((size_t)cap, sizeof *b->bufs);
     b->status = calloc((size_t)cap, sizeof *b->status);
+    b->skip = calloc((size_t)cap, sizeof *b->skip);
     b->t0 = calloc((size_t)cap, sizeof *b->t0);
     b->t1 = calloc((size_t)cap, sizeof *b->t1);
-    if (!b->progs || !b->errs || !b->bufs || !b->status || !b->t0 || !b->t1)
+    if (!b->progs || !b->errs || !b->bufs || !b->status || !b->skip || !b->t0 || !b->t1)
         return err_set(e->err, TS_ERR_MEMORY, "out of memory starting a stage");
     for (int i = 0; i < nthreads; i++) {
         err_clear(&b->errs[i]);
@@ -285,6 +293,8 @@ static ts_status exec_map_stage(exec *e, int s, bool failed)
             step = room < 1 ? 1 : room < batch ? room : batch;
         }
         int64_t n = r0 < mine ? (mine - r0 < step ? mine - r0 : step) : 0;
+        if (rc == TS_OK && n > 0)
+            rc = exec_stop_check(e);
         if (rc == TS_OK && n > 0)
             rc = map_batch_run(&b, s, first + r0, n);
         for (int64_t r = r0; r < r0 + step && r < rounds; r++) {
@@ -692,7 +702,7 @@ ts_status exec_run(exec *e, bool failed, bool *peer_failed)
     if (e->writer) {
         ts_err ferr;
         err_clear(&ferr);
-        ts_status fs = h5_writer_finish(e->writer, st == TS_OK, &ferr);
+        ts_status fs = h5_writer_finish(e->writer, st, &ferr);
         e->writer = NULL;
         if (st == TS_OK && fs != TS_OK)
             st = err_set(e->err, fs, "%s", ferr.msg);

@@ -21,6 +21,7 @@ typedef struct exec_stats {
     int64_t bytes_stored;   /* bytes it wrote to files */
     int64_t bytes_read;     /* bytes its tasks read from files */
     int64_t bytes_computed; /* bytes of values its tasks evaluated */
+    int64_t chunks_skipped; /* stored chunks not computed again (resume) */
 } exec_stats;
 
 /* Called now and then during a compute with this worker's progress so far. */
@@ -48,8 +49,25 @@ typedef struct exec {
      * stage ends rather than kept for later stages. */
     int64_t *fetched;
     int64_t nfetched, capfetched;
+    /* Stopping on request: asked between tasks (may be NULL; called on the
+     * MPI thread). Once stopping, no task starts; in collective store
+     * rounds the workers agree on it, and from then on write nothing. */
+    bool (*should_stop)(void *ud);
+    void *stop_ud;
+    bool stopping;    /* sticky */
+    bool rounds_over; /* agreed in a collective store round: no more writes */
+    double last_sync; /* trace_now() of the last flush of collective stores */
     ts_err *err;
 } exec;
+
+/* Between tasks: TS_ERR_STOPPED (with its message) once the run is
+ * stopping, else TS_OK. Local (exec_stop.c). */
+ts_status exec_stop_check(exec *e);
+
+/* Whether task t of map stage s need not run: its chunk is only stored,
+ * and every store of s already holds it (an interrupted run wrote it;
+ * resume). Counts the skip. Local. */
+bool exec_store_skip(exec *e, int s, int64_t t);
 
 /* A task of stage s (its index t in the stage) evaluated elems elements
  * between t0 and t1 (trace_now clock): recorded, and progress reported

@@ -276,6 +276,9 @@ static ts_status take_task(rstage *r, int64_t o, int64_t k, int64_t nout, reduce
     exec *e = r->e;
     if (o != r->ahead_o || k < r->ahead_lo || k >= r->ahead_hi) {
         drop_window(r);
+        ts_status sc = exec_stop_check(e); /* no new tasks once the run is stopping */
+        if (sc != TS_OK)
+            return sc;
         int64_t n = 2 * (int64_t)r->nthreads;
         r->ahead_o = o;
         r->ahead_nout = nout;

@@ -81,6 +81,8 @@ ts_status exec_scan_stage(exec *e, int s, bool failed, bool *any_failed)
     if (!wide)
         rc = err_set(e->err, TS_ERR_MEMORY, "out of memory for a scan");
     for (int64_t k = 0; rc == TS_OK && k < mine; k++) {
+        if ((rc = exec_stop_check(e)) != TS_OK)
+            break;
         int64_t t = first + k, start[TS_MAXDIM];
         scan_geom g;
         geom(out, t, axis, &g);

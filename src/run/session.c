@@ -176,14 +176,17 @@ static void driver_hook(void *ud)
 {
     session *s = ud;
     read_progress(s);
+    session_relay_stop(s);
     if (s->observer.tick)
         s->observer.tick(s->observer.ud);
 }
 
 void session_drain_progress(session *s)
 {
-    if (s->rank == 0 && s->nranks > 1)
+    if (s->rank == 0 && s->nranks > 1) {
         read_progress(s);
+        session_relay_stop(s);
+    }
 }
 
 /* A worker's part of a compute: plan (unless given), execute, pack. */
@@ -229,6 +232,8 @@ static void worker_compute(session *s, const void *job, size_t len, const plan *
     mem_pool_reset_peak(&s->mem);
     e.progress = send_progress;
     e.progress_ud = &wp;
+    e.should_stop = session_worker_should_stop;
+    e.stop_ud = s;
     if (tr)
         trace_memory(tr);
     /* A worker that could not start still takes part in every exchange
@@ -353,15 +358,19 @@ ts_status session_compute(session *s, const bytebuf *dag, const plan *p, const s
     ts_status st = hdrs ? gather(s, &mine, &payload, hdrs, res, err)
                         : err_set(err, TS_ERR_MEMORY, "out of memory collecting results");
     bytebuf_fini(&payload);
-    /* The first worker that failed by itself explains the failure. */
-    for (int pass = 0; st == TS_OK && pass < 2; pass++)
+    /* The first worker that failed by itself explains the failure; a
+     * failure outranks a stop (the stop may only be how the others ended). */
+    for (int pass = 0; st == TS_OK && pass < 3; pass++)
         for (int r = 0; r < s->nranks && st == TS_OK; r++)
-            if (hdrs[r].status != TS_OK && (pass == 1 || !hdrs[r].peer_failed))
+            if (hdrs[r].status != TS_OK &&
+                (pass == 2 || (!hdrs[r].peer_failed && (pass == 1 || hdrs[r].status != TS_ERR_STOPPED))))
                 st = err_set(err, (ts_status)hdrs[r].status, "%s",
                              hdrs[r].msg[0] ? hdrs[r].msg : "a worker failed");
-    if (st != TS_OK && s->nranks > 1) {
+    if (st == TS_ERR_STOPPED)
+        s->stopping = true;
+    if (st != TS_OK && st != TS_ERR_STOPPED && s->nranks > 1) {
         for (int r = 0; r < s->nranks; r++)
-            if (hdrs && hdrs[r].status != TS_OK && !hdrs[r].peer_failed) {
+            if (hdrs && hdrs[r].status == st && !hdrs[r].peer_failed) {
                 char msg[TS_ERRMSG_MAX];
                 snprintf(msg, sizeof msg, "%s", err->msg);
                 err_reset(err, err->status, "rank %d: %s", r, msg);
@@ -375,6 +384,7 @@ ts_status session_compute(session *s, const bytebuf *dag, const plan *p, const s
         res->stats.bytes_stored += hdrs[r].stats.bytes_stored;
         res->stats.bytes_read += hdrs[r].stats.bytes_read;
         res->stats.bytes_computed += hdrs[r].stats.bytes_computed;
+        res->stats.chunks_skipped += hdrs[r].stats.chunks_skipped;
     }
     free(hdrs);
     if (st != TS_OK)

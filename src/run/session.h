@@ -38,6 +38,15 @@ typedef struct session {
     int64_t overhead_nbytes;   /* what the rank holds besides data: resident at start plus a reserve */
     session_observer observer; /* driver: who hears about progress (may be empty) */
     int64_t compute_index;     /* driver: the compute running now */
+    /* Stopping on request (session_stop.c). A rank whose flag is set tells
+     * the driver, the driver tells every worker: one rank's signal stops
+     * all. Once stopping, every later compute stops too. */
+    const volatile sig_atomic_t *stop_flag; /* this rank's, or NULL; borrowed */
+    bool stopping;                          /* sticky */
+    int stop_value;                         /* the first non-zero flag value seen or heard of */
+    bool stop_told;                         /* worker: told the driver; driver: told every worker */
+    int stop_msg;                           /* what was sent (outlives the sends) */
+    double stop_polled;                     /* worker: when it last looked for the driver's stop */
 } session;
 
 /* The part of a rank's budget that is not for data: what it holds
@@ -73,6 +82,19 @@ ts_status session_compute(session *s, const bytebuf *job, const plan *p, const s
  * shutdown). */
 void session_drain_progress(session *s);
 void session_result_fini(session_result *res);
+
+/* Driver: whether the run is stopping: its own flag, or a worker's stop
+ * message (then every worker is told). Local; never waits. */
+bool session_stop_requested(session *s);
+
+/* Driver: reads stop messages and relays a stop to every worker once. */
+void session_relay_stop(session *s);
+
+/* Workers: whether to stop starting tasks (the exec's should_stop; ud is
+ * the session): this rank's flag, or the driver's message. Local; probes
+ * for the message at most every few milliseconds. Call it on the thread
+ * that makes the MPI calls. */
+bool session_worker_should_stop(void *ud);
 
 /* Workers: serve computes until the driver's shutdown; returns its status. */
 int session_serve(session *s);
