@@ -17,7 +17,8 @@ same bits as an uninterrupted run. Cases:
   single    SIGTERM to `tessera run` without mpirun; resumed at 3 ranks
   slurm     SLURM_JOB_ID given, no seed; the "requeued" run (same job id,
             SLURM_RESTART_COUNT=1, no --resume) resumes by itself
-  compute   SIGUSR1 during a long reduction: 75 and its message
+  compute   SIGUSR1 during a long reduction: 75 and its message; --help
+            documents status 75
   refusals  a resume with another seed, no seed, another script, another
             size; a store without --resume; a dataset h5py wrote; loading
             the incomplete dataset
@@ -263,6 +264,9 @@ def case_compute(e, c):
     c.check("stopped on request before the compute finished" in out and "stopped by SIGUSR1" in out
             and "computed" not in out, "compute: messages", out)
     print(f"compute: status {status}, ended {took:.2f} s after the signal")
+    status, out = run([e.tessera, "run", "--help"])
+    c.check(status == 0 and "75 if\nstopped by a signal" in out and "SIGTERM, SIGINT or SIGUSR1" in out,
+            "tessera run --help does not document the stop and exit status 75", out)
 
 
 def refusals(e, c, path):
