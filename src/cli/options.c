@@ -396,10 +396,13 @@ void cli_options_print_run_help(FILE *out)
             "                          through a temporary HDF5 file; default: SLURM_TMPDIR,\n"
             "                          else TMPDIR, else /tmp  env TESSERA_SPILL_DIR\n"
             "  --resume                stores skip the chunks that an interrupted run of the\n"
-            "                          same script already wrote  env TESSERA_RESUME=1\n"
+            "                          same script already wrote (a requeued SLURM job,\n"
+            "                          SLURM_RESTART_COUNT > 0, resumes by itself)\n"
+            "                          env TESSERA_RESUME=1\n"
             "  --seed N                seed of random arrays made without a seed option\n"
-            "                          (default: a fresh seed per run, shown in the banner)\n"
-            "                          env TESSERA_SEED\n"
+            "                          (default: a fresh seed per run, shown in the banner;\n"
+            "                          under SLURM one of the job and step, so a requeued\n"
+            "                          job draws the same numbers) env TESSERA_SEED\n"
             "  --report FILE           write a self-contained HTML performance report (task\n"
             "                          stream, memory, bytes moved, plan); rewritten every few\n"
             "                          seconds while the job runs (default none)\n"
@@ -420,6 +423,10 @@ void cli_options_print_run_help(FILE *out)
             "\n"
             "SIZE is a byte count as Dask writes it: 4096, 512KiB, 128MiB, 2GiB (powers of\n"
             "1024) or 500kB, 2G, 1.5GB (powers of 1000).\n"
-            "Exit status: 0 on success, 1 if the script failed, 2 for a usage error.\n",
+            "SIGTERM, SIGINT or SIGUSR1 (to every rank, or to mpirun, which forwards SIGUSR1)\n"
+            "stops the run: no task starts, what was stored is flushed and recorded, and the\n"
+            "run ends with status 75; run it again with --resume to finish it.\n"
+            "Exit status: 0 on success, 1 if the script failed, 2 for a usage error, 75 if\n"
+            "stopped by a signal (resume it).\n",
             chunk);
 }
