@@ -12,6 +12,7 @@
 #include "cli/script.h"
 #include "cli/stop.h"
 #include "cli/version.h"
+#include "lua/tslua.h"
 #include "tessera.h"
 
 static const char *env_lookup(const char *name, void *ud)
@@ -68,6 +69,10 @@ static int run(const cli_options *o, int argc, char **argv)
         return 1;
     }
     cli_stop_install();
+    /* Every rank runs the Lua functions of map_blocks and delayed tasks. */
+    if (tslua_runner_register(ctx) != TS_OK)
+        fprintf(stderr, "tessera: rank %d: cannot start the Lua task runner: %s\n", ts_ctx_rank(ctx),
+                ts_ctx_errmsg(ctx));
     int status;
     if (ts_ctx_is_driver(ctx)) {
         status = drive(ctx, o, argc, argv);

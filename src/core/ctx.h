@@ -75,6 +75,9 @@ ts_status core_resume_target(ts_ctx *ctx, h5_target *t, const char *fingerprint,
  * stored chunks so far. Returns TS_ERR_STOPPED. */
 ts_status core_store_stopped(ts_ctx *ctx, int n, ts_array *const *arrays, const char *const *paths,
                              const char *const *datasets);
+/* Runs the delayed tasks behind the from_delayed arrays the targets read
+ * and not computed yet, and gives those arrays their values (api_delayed.c). */
+ts_status core_resolve_delayed(ts_ctx *ctx, int n, ts_array *const *targets);
 
 /* Starts a public call: clears the last error. */
 void ctx_begin(ts_ctx *ctx);

@@ -432,13 +432,18 @@ static ts_status build_requests(exec *e, const plan_stage *st, bytebuf *req)
      * stages that run them do the same). */
     bool by_input = st->out->op == NODE_SCAN || st->out->op == NODE_RESHAPE;
     node *root = by_input ? st->out->inputs[0] : st->expr;
-    eval_prog *prog;
-    ts_status rc = eval_prog_create(root, &st->leaves, exec_chunk_lookup, e, &prog, e->err);
+    bool map_blocks = st->out->op == NODE_MAP_BLOCKS;
+    eval_prog *prog = NULL;
+    ts_status rc =
+        map_blocks ? TS_OK : eval_prog_create(root, &st->leaves, exec_chunk_lookup, e, &prog, e->err);
     if (rc != TS_OK)
         return rc;
     request_walk w = {.e = e, .st = TS_OK};
     ptrmap_init(&w.index);
-    for (int64_t t = st->task_first[e->me]; t < st->task_first[e->me + 1] && w.st == TS_OK; t++) {
+    if (map_blocks && (rc = exec_map_leaf_boxes(e, st, request_box, &w)) != TS_OK)
+        w.st = rc;
+    for (int64_t t = st->task_first[e->me]; !map_blocks && t < st->task_first[e->me + 1] && w.st == TS_OK;
+         t++) {
         int64_t start[TS_MAXDIM], size[TS_MAXDIM];
         if (by_input)
             exec_chunk_box(root, t, start, size);
@@ -662,8 +667,9 @@ ts_status exec_run(exec *e, bool failed, bool *peer_failed)
             any_failed = true;
             break;
         }
-        if (ps->kind == STAGE_MAP && ps->out->op == NODE_SCAN) {
-            ts_status ss = exec_scan_stage(e, s, st != TS_OK, &any_failed);
+        if (ps->kind == STAGE_MAP && (ps->out->op == NODE_SCAN || ps->out->op == NODE_MAP_BLOCKS)) {
+            ts_status ss = ps->out->op == NODE_SCAN ? exec_scan_stage(e, s, st != TS_OK, &any_failed)
+                                                    : exec_map_blocks_stage(e, s, st != TS_OK);
             if (st == TS_OK)
                 st = ss;
             if (!any_failed) {

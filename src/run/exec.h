@@ -58,6 +58,7 @@ typedef struct exec {
     bool rounds_over; /* agreed in a collective store round: no more writes */
     double last_sync; /* trace_now() of the last flush of collective stores */
     ts_err *err;
+    const struct registry *kernels; /* this rank's kernels (map_blocks); borrowed */
 } exec;
 
 /* Between tasks: TS_ERR_STOPPED (with its message) once the run is
@@ -120,6 +121,12 @@ bool exec_store_collective(const exec *e, int s);
 /* Writes chunk c of stage s from buf to every store of s (independent
  * writes only). */
 ts_status exec_store_chunk(exec *e, int s, int64_t c, const void *buf);
+
+/* map_blocks / map_overlap stages (exec_map.c): run the kernel on this
+ * worker's blocks; and the boxes of earlier stages' chunks they read. */
+ts_status exec_map_blocks_stage(exec *e, int s, bool failed);
+typedef void (*exec_box_fn)(void *ud, const node *leaf, const int64_t *start, const int64_t *size);
+ts_status exec_map_leaf_boxes(exec *e, const plan_stage *st, exec_box_fn fn, void *ud);
 
 /* The chunk getter given to eval programs: ud is the exec. */
 const void *exec_chunk_lookup(void *ud, const node *leaf, int64_t chunk);

@@ -2,6 +2,7 @@
  * compute: two broadcasts and two gathers, whatever the number of chunks. */
 #include "run/session.h"
 #include "array/serialize.h"
+#include "run/session_delayed.h"
 #include "run/transport.h"
 
 #include <stdio.h>
@@ -10,7 +11,8 @@
 
 enum {
     MSG_COMPUTE = 1,
-    MSG_SHUTDOWN = 2
+    MSG_SHUTDOWN = 2,
+    MSG_DELAYED = SESSION_MSG_DELAYED
 };
 enum {
     TAG_PROGRESS = 7701
@@ -34,6 +36,7 @@ typedef struct result_header {
 ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *err)
 {
     *s = (session){.world = MPI_COMM_NULL, .workers = MPI_COMM_NULL};
+    registry_init(&s->kernels);
     if (MPI_Comm_dup(MPI_COMM_WORLD, &s->world) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_dup failed");
     MPI_Comm_rank(s->world, &s->rank);
@@ -65,6 +68,7 @@ void session_fini(session *s)
 {
     pool_destroy(s->pool);
     s->pool = NULL;
+    registry_fini(&s->kernels);
     if (s->workers != MPI_COMM_NULL)
         MPI_Comm_free(&s->workers);
     if (s->world != MPI_COMM_NULL)
@@ -230,6 +234,7 @@ static void worker_compute(session *s, const void *job, size_t len, const plan *
     e.pool = s->pool;
     e.mem = &s->mem;
     mem_pool_reset_peak(&s->mem);
+    e.kernels = &s->kernels;
     e.progress = send_progress;
     e.progress_ud = &wp;
     e.should_stop = session_worker_should_stop;
@@ -415,6 +420,12 @@ int session_serve(session *s)
         bytebuf_init(&payload);
         double driver_now;
         memcpy(&driver_now, &hdr[3], sizeof driver_now);
+        if (hdr[0] == MSG_DELAYED) {
+            session_delayed_serve(s, dag, (size_t)hdr[1], hdr[2]);
+            free(dag);
+            bytebuf_fini(&payload);
+            continue;
+        }
         worker_compute(s, dag, (size_t)hdr[1], NULL, NULL, hdr[2], driver_now, &mine, &payload);
         free(dag);
         ts_status st = gather(s, &mine, &payload, NULL, NULL, &err);

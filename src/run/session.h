@@ -17,6 +17,7 @@
 #include "plan/plan.h"
 #include "run/exec.h"
 #include "run/pool.h"
+#include "run/registry.h"
 #include "run/store.h"
 #include "util/bytebuf.h"
 
@@ -47,6 +48,7 @@ typedef struct session {
     bool stop_told;                         /* worker: told the driver; driver: told every worker */
     int stop_msg;                           /* what was sent (outlives the sends) */
     double stop_polled;                     /* worker: when it last looked for the driver's stop */
+    registry kernels;          /* this rank's kernels, by name */
 } session;
 
 /* The part of a rank's budget that is not for data: what it holds
