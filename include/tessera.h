@@ -17,6 +17,7 @@
 #ifndef TESSERA_H
 #define TESSERA_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,15 +37,17 @@ extern "C" {
 
 typedef enum ts_status {
     TS_OK = 0,
-    TS_ERR_ARG,    /* a bad argument value or type */
-    TS_ERR_SHAPE,  /* shapes that cannot be used together */
-    TS_ERR_DTYPE,  /* a dtype that is not supported here */
-    TS_ERR_CHUNKS, /* a chunk specification that does not fit the shape */
-    TS_ERR_AXIS,   /* an axis out of range or repeated */
-    TS_ERR_MEMORY, /* a memory budget or allocation failure */
-    TS_ERR_IO,     /* a file could not be read or written */
-    TS_ERR_MPI,    /* communication failed */
-    TS_ERR_RUNTIME /* a failure while executing a plan on some rank */
+    TS_ERR_ARG,     /* a bad argument value or type */
+    TS_ERR_SHAPE,   /* shapes that cannot be used together */
+    TS_ERR_DTYPE,   /* a dtype that is not supported here */
+    TS_ERR_CHUNKS,  /* a chunk specification that does not fit the shape */
+    TS_ERR_AXIS,    /* an axis out of range or repeated */
+    TS_ERR_MEMORY,  /* a memory budget or allocation failure */
+    TS_ERR_IO,      /* a file could not be read or written */
+    TS_ERR_MPI,     /* communication failed */
+    TS_ERR_RUNTIME, /* a failure while executing a plan on some rank */
+    TS_ERR_STOPPED  /* stopped on request (ts_config.stop_flag: a signal, a time limit);
+                       what was stored is recorded, and a run with resume finishes it */
 } ts_status;
 
 /* Element types, in NumPy's names. The order is used by promotion. */
@@ -81,6 +84,11 @@ typedef struct ts_scalar {
 typedef struct ts_config {
     int64_t chunk_size_nbytes;      /* target of "auto" chunks; 128 MiB */
     int64_t memory_per_rank_nbytes; /* budget of each rank; 1 GiB */
+    char memory_source[96];         /* where the budget came from, for the banner */
+    int threads_per_rank;           /* threads that run each worker's tasks; 1 */
+    char threads_source[48];        /* where the thread count came from */
+    const char *spill_dir;          /* temporary HDF5 files of staged rechunks; "/tmp"; borrowed */
+    bool resume;                    /* stores skip the chunks an interrupted run completed */
     uint64_t seed;                  /* default seed of unseeded random arrays */
     bool seed_set;                  /* false: the driver draws one at start */
     bool quiet;                     /* no banner, progress or summary on stderr */
@@ -91,7 +99,16 @@ typedef struct ts_config {
     int progress_style;             /* 0 auto (a bar on a terminal, else lines), 1 bar, 2 lines */
     bool dry_run;                   /* compute and store describe their plans instead of running */
     const char *graph_path;         /* with dry_run: append each plan's layers graph (DOT) here */
+    /* Read between tasks and while waiting: once *stop_flag is non-zero (a
+     * signal handler sets it, e.g. to the signal's number), every rank stops
+     * starting tasks, stores record what they wrote, and the compute or store
+     * running returns TS_ERR_STOPPED, as does every later one. NULL: never.
+     * Borrowed; each rank reads its own, and one rank's stop reaches all. */
+    const volatile sig_atomic_t *stop_flag;
 } ts_config;
+
+/* The most threads a rank may run tasks on. */
+#define TS_MAX_THREADS_PER_RANK 256
 
 /* Fills *cfg with the defaults above. Local. */
 TS_API void ts_config_init(ts_config *cfg);
@@ -134,6 +151,7 @@ typedef struct ts_run_stats {
     int64_t bytes_moved;    /* bytes sent between workers */
     int64_t bytes_results;  /* bytes of results gathered on the driver */
     double compute_seconds; /* wall time inside ts_compute */
+    int64_t chunks_resumed; /* chunks of stores skipped: an interrupted run had stored them (resume) */
 } ts_run_stats;
 TS_API void ts_ctx_stats(const ts_ctx *ctx, ts_run_stats *out);
 
@@ -141,6 +159,12 @@ TS_API void ts_ctx_stats(const ts_ctx *ctx, ts_run_stats *out);
  * stored and moved, memory and busy share per rank, throughput). A
  * malloc'd string the caller frees. */
 TS_API char *ts_ctx_summary(ts_ctx *ctx);
+
+/* Driver: whether a compute or store of this run was stopped on request
+ * (it failed with TS_ERR_STOPPED), and the first non-zero value of a stop
+ * flag seen (the signal's number when a handler stored it; 0 if the stop
+ * came from another rank's flag). */
+TS_API bool ts_ctx_stopped(const ts_ctx *ctx, int *flag_value);
 
 /* Message of the last failed call on this context ("" if none). */
 TS_API const char *ts_ctx_errmsg(const ts_ctx *ctx);

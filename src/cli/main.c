@@ -8,7 +8,9 @@
 
 #include "cli/options.h"
 #include "cli/report.h"
+#include "cli/requeue.h"
 #include "cli/script.h"
+#include "cli/stop.h"
 #include "cli/version.h"
 #include "lua/tslua.h"
 #include "tessera.h"
@@ -34,11 +36,21 @@ static int drive(ts_ctx *ctx, const cli_options *o, int argc, char **argv)
     if (!o->cfg.quiet)
         cli_report_banner(ctx, stderr);
     int status = cli_script_run(ctx, o, argc, argv);
+    /* A stopped run did not finish, even if the script caught the error. */
+    if (ts_ctx_stopped(ctx, NULL)) {
+        cli_stop_report(ctx, stderr);
+        return CLI_STOPPED_STATUS;
+    }
     if (!o->cfg.quiet && status == 0) {
         char *summary = ts_ctx_summary(ctx);
         if (summary)
             fputs(summary, stderr);
         free(summary);
+        ts_run_stats rs;
+        ts_ctx_stats(ctx, &rs);
+        if (rs.chunks_resumed > 0)
+            fprintf(stderr, "resumed: %lld stored chunks of an interrupted run were not computed again\n",
+                    (long long)rs.chunks_resumed);
     }
     return status;
 }
@@ -49,11 +61,14 @@ static int run(const cli_options *o, int argc, char **argv)
     int mpi_argc = argc; /* MPI may rewrite these; the script's arguments stay in argv */
     char **mpi_argv = argv;
     if (ts_ctx_create(&o->cfg, &mpi_argc, &mpi_argv, &ctx) != TS_OK) {
-        fprintf(stderr, "tessera: %s\n",
-                ctx ? ts_ctx_errmsg(ctx) : "cannot start: creating the context failed");
+        /* Every rank fails the same way: one message, from rank 0. */
+        if (cli_options_is_rank0(env_lookup, NULL))
+            fprintf(stderr, "tessera: %s\n",
+                    ctx ? ts_ctx_errmsg(ctx) : "cannot start: creating the context failed");
         ts_ctx_destroy(ctx);
         return 1;
     }
+    cli_stop_install();
     /* Every rank runs the Lua functions of map_blocks and delayed tasks. */
     if (tslua_runner_register(ctx) != TS_OK)
         fprintf(stderr, "tessera: rank %d: cannot start the Lua task runner: %s\n", ts_ctx_rank(ctx),
@@ -97,8 +112,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s\n", err);
         return rc;
     }
-    if (o.command == CLI_RUN)
+    if (o.command == CLI_RUN) {
+        cli_requeue_apply(env_lookup, NULL, &o.cfg);
+        o.cfg.stop_flag = cli_stop_flag();
         return run(&o, argc, argv);
+    }
     if (o.command == CLI_INFO)
         return rank0 ? info(argv[o.script_index]) : 0;
     if (rank0 && o.command == CLI_HELP)

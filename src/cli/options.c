@@ -4,6 +4,7 @@
  * empty one counts as unset. Nothing here prints or exits: main decides,
  * so every rank ends the same way. */
 #include "cli/options.h"
+#include "cli/resources.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -34,6 +35,8 @@ typedef struct setting {
 enum {
     CHUNK_SIZE,
     MEMORY,
+    THREADS,
+    SPILL_DIR,
     SEED,
     REPORT,
     METRICS,
@@ -41,12 +44,25 @@ enum {
     STYLE,
     QUIET, /* from here on: flags without a value */
     DRY_RUN,
+    RESUME,
     NSETTINGS
 };
 
 static bool parse_size(const char *text, int64_t *out)
 {
     return ts_parse_nbytes(text, out) == TS_OK && *out > 0;
+}
+
+static bool parse_threads(const char *text, int *out)
+{
+    char *end = NULL;
+    if (*text < '0' || *text > '9')
+        return false;
+    long v = strtol(text, &end, 10);
+    if (*end != '\0' || v < 1 || v > TS_MAX_THREADS_PER_RANK)
+        return false;
+    *out = (int)v;
+    return true;
 }
 
 static bool parse_seed(const char *text, uint64_t *out)
@@ -106,6 +122,9 @@ static bool parse_seconds(const char *text, double *out)
  * value came from it, else the variable. */
 static int apply(setting *s, cli_getenv_fn env, void *ud, ts_config *cfg, char *err, size_t errlen)
 {
+    cli_resources_memory(env, ud, cli_resources_physical_nbytes(), cfg);
+    cli_resources_threads(env, ud, cfg);
+    cli_resources_spill_dir(env, ud, cfg);
     for (int i = 0; i < NSETTINGS; i++) {
         bool from_flag = s[i].value != NULL;
         const char *text = from_flag ? s[i].value : env(s[i].env, ud);
@@ -115,8 +134,16 @@ static int apply(setting *s, cli_getenv_fn env, void *ud, ts_config *cfg, char *
         bool ok = true;
         if (i == CHUNK_SIZE)
             ok = parse_size(text, &cfg->chunk_size_nbytes);
-        else if (i == MEMORY)
+        else if (i == MEMORY) {
             ok = parse_size(text, &cfg->memory_per_rank_nbytes);
+            snprintf(cfg->memory_source, sizeof cfg->memory_source, "%s", name);
+        } else if (i == THREADS) {
+            ok = parse_threads(text, &cfg->threads_per_rank);
+            snprintf(cfg->threads_source, sizeof cfg->threads_source, "%s", name);
+        } else if (i == SPILL_DIR)
+            cfg->spill_dir = text;
+        else if (i == RESUME)
+            ok = parse_bool(text, &cfg->resume);
         else if (i == SEED)
             ok = cfg->seed_set = parse_seed(text, &cfg->seed);
         else if (i == REPORT)
@@ -142,7 +169,10 @@ static int apply(setting *s, cli_getenv_fn env, void *ud, ts_config *cfg, char *
         if (i == SEED)
             return usage(err, errlen, "tessera: %s expects a non-negative integer, got '%s'; " RUN_HELP, name,
                          text);
-        if (i == QUIET || i == DRY_RUN)
+        if (i == THREADS)
+            return usage(err, errlen, "tessera: %s expects a whole number from 1 to %d, got '%s'; " RUN_HELP,
+                         name, TS_MAX_THREADS_PER_RANK, text);
+        if (i == QUIET || i == DRY_RUN || i == RESUME)
             return usage(err, errlen, "tessera: %s expects 1 or 0, got '%s'; " RUN_HELP, name, text);
         return usage(err, errlen,
                      "tessera: %s expects a positive byte size such as 128MiB or 2GB, got '%s'; " RUN_HELP,
@@ -178,6 +208,8 @@ static int parse_run(int argc, char *const *argv, cli_getenv_fn env, void *ud, c
     setting s[NSETTINGS] = {
         [CHUNK_SIZE] = {"--chunk-size", "TESSERA_CHUNK_SIZE", NULL},
         [MEMORY] = {"--memory-per-rank", "TESSERA_MEMORY_PER_RANK", NULL},
+        [THREADS] = {"--threads-per-rank", "TESSERA_THREADS_PER_RANK", NULL},
+        [SPILL_DIR] = {"--spill-dir", "TESSERA_SPILL_DIR", NULL},
         [SEED] = {"--seed", "TESSERA_SEED", NULL},
         [REPORT] = {"--report", "TESSERA_REPORT", NULL},
         [METRICS] = {"--metrics", "TESSERA_METRICS", NULL},
@@ -185,6 +217,7 @@ static int parse_run(int argc, char *const *argv, cli_getenv_fn env, void *ud, c
         [STYLE] = {"--progress", "TESSERA_PROGRESS", NULL},
         [QUIET] = {"--quiet", "TESSERA_QUIET", NULL},
         [DRY_RUN] = {"--dry-run", "TESSERA_DRY_RUN", NULL},
+        [RESUME] = {"--resume", "TESSERA_RESUME", NULL},
     };
     int i = 2;
     for (; i < argc; i++) {
@@ -207,6 +240,10 @@ static int parse_run(int argc, char *const *argv, cli_getenv_fn env, void *ud, c
             s[DRY_RUN].value = "1";
             continue;
         }
+        if (strcmp(arg, "--resume") == 0) {
+            s[RESUME].value = "1";
+            continue;
+        }
         if (graph && (strcmp(arg, "-o") == 0 || flag_is(arg, "--output"))) {
             out->cfg.graph_path = flag_value(argc, argv, &i, arg[1] == 'o' ? "-o" : "--output", err, errlen);
             if (!out->cfg.graph_path)
@@ -217,7 +254,7 @@ static int parse_run(int argc, char *const *argv, cli_getenv_fn env, void *ud, c
         for (int k = 0; k < QUIET; k++)
             if (flag_is(arg, s[k].flag))
                 which = k;
-        if (which < 0 && (flag_is(arg, "--quiet") || flag_is(arg, "--dry-run")))
+        if (which < 0 && (flag_is(arg, "--quiet") || flag_is(arg, "--dry-run") || flag_is(arg, "--resume")))
             return usage(err, errlen, "tessera: option '%.*s' takes no value; " RUN_HELP,
                          (int)strcspn(arg, "="), arg);
         if (which < 0)
@@ -334,9 +371,8 @@ void cli_options_print_run_help(FILE *out)
 {
     ts_config d;
     ts_config_init(&d);
-    char chunk[32], memory[32];
+    char chunk[32];
     ts_format_nbytes(d.chunk_size_nbytes, chunk, sizeof chunk);
-    ts_format_nbytes(d.memory_per_rank_nbytes, memory, sizeof memory);
     fprintf(out,
             "usage: tessera run [options] SCRIPT [--] [ARGS...]\n"
             "\n"
@@ -348,11 +384,25 @@ void cli_options_print_run_help(FILE *out)
             "options:\n"
             "  --chunk-size SIZE       target size of 'auto' chunks (default %s)\n"
             "                          env TESSERA_CHUNK_SIZE\n"
-            "  --memory-per-rank SIZE  memory budget of each rank (default %s)\n"
+            "  --memory-per-rank SIZE  memory budget of each rank; default: from SLURM\n"
+            "                          (SLURM_MEM_PER_CPU x CPUs per task, or\n"
+            "                          SLURM_MEM_PER_NODE / tasks on the node), else 80%% of\n"
+            "                          the node's memory / ranks on the node\n"
             "                          env TESSERA_MEMORY_PER_RANK\n"
+            "  --threads-per-rank N    threads that run each worker's tasks; default:\n"
+            "                          SLURM_CPUS_PER_TASK, else OMP_NUM_THREADS, else 1\n"
+            "                          env TESSERA_THREADS_PER_RANK\n"
+            "  --spill-dir DIR         where rechunks too big for the ranks' memory stage\n"
+            "                          through a temporary HDF5 file; default: SLURM_TMPDIR,\n"
+            "                          else TMPDIR, else /tmp  env TESSERA_SPILL_DIR\n"
+            "  --resume                stores skip the chunks that an interrupted run of the\n"
+            "                          same script already wrote (a requeued SLURM job,\n"
+            "                          SLURM_RESTART_COUNT > 0, resumes by itself)\n"
+            "                          env TESSERA_RESUME=1\n"
             "  --seed N                seed of random arrays made without a seed option\n"
-            "                          (default: a fresh seed per run, shown in the banner)\n"
-            "                          env TESSERA_SEED\n"
+            "                          (default: a fresh seed per run, shown in the banner;\n"
+            "                          under SLURM one of the job and step, so a requeued\n"
+            "                          job draws the same numbers) env TESSERA_SEED\n"
             "  --report FILE           write a self-contained HTML performance report (task\n"
             "                          stream, memory, bytes moved, plan); rewritten every few\n"
             "                          seconds while the job runs (default none)\n"
@@ -373,6 +423,10 @@ void cli_options_print_run_help(FILE *out)
             "\n"
             "SIZE is a byte count as Dask writes it: 4096, 512KiB, 128MiB, 2GiB (powers of\n"
             "1024) or 500kB, 2G, 1.5GB (powers of 1000).\n"
-            "Exit status: 0 on success, 1 if the script failed, 2 for a usage error.\n",
-            chunk, memory);
+            "SIGTERM, SIGINT or SIGUSR1 (to every rank, or to mpirun, which forwards SIGUSR1)\n"
+            "stops the run: no task starts, what was stored is flushed and recorded, and the\n"
+            "run ends with status 75; run it again with --resume to finish it.\n"
+            "Exit status: 0 on success, 1 if the script failed, 2 for a usage error, 75 if\n"
+            "stopped by a signal (resume it).\n",
+            chunk);
 }

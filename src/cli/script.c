@@ -8,7 +8,9 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lua/tslua.h"
 
@@ -123,7 +125,13 @@ int cli_script_run(ts_ctx *ctx, const cli_options *o, int argc, char *const *arg
     int st = lua_pcall(L, 1, 1, 0);
     if (st != LUA_OK || r.status == 1) {
         const char *msg = lua_tostring(L, -1);
-        report(msg ? msg : "(error object is not a string)");
+        /* A stop is no bug in the script: its message, not a traceback. */
+        const char *trace = msg && ts_ctx_stopped(ctx, NULL) ? strstr(msg, "\nstack traceback:") : NULL;
+        if (trace) {
+            fflush(stdout);
+            fprintf(stderr, "tessera: %.*s\n", (int)(trace - msg), msg);
+        } else
+            report(msg ? msg : "(error object is not a string)");
         r.status = 1;
     }
     lua_close(L);

@@ -27,7 +27,8 @@ ts_status ts_array_from_hdf5(ts_ctx *ctx, const char *path, const char *dataset,
         return err_set(
             &ctx->err, TS_ERR_IO,
             "dataset %s in %s is incomplete: tessera did not finish writing it (the run that stored it "
-            "failed or was stopped); store it again, or pass allow_incomplete = true to read it anyway",
+            "failed or was stopped); store it again (a stopped store: run its script again with --resume), "
+            "or pass allow_incomplete = true to read it anyway",
             dataset, path);
     build_env env = ctx_build_env(ctx);
     return build_hdf5(&env, path, dataset, meta.dtype, meta.ndim, meta.shape,
@@ -100,13 +101,14 @@ static ts_status storage_chunks(ts_ctx *ctx, const ts_array *x, const ts_store_o
 typedef struct provenance {
     char created[32];
     char version[32];
+    char fingerprint[40]; /* of the array stored */
 } provenance;
 
 /* The user's attributes followed by tessera's provenance. */
 static h5_attr *make_attrs(ts_ctx *ctx, const ts_store_opts *opts, const provenance *pv, int *n)
 {
     int nuser = opts ? opts->nattrs : 0;
-    h5_attr *a = calloc((size_t)nuser + 4, sizeof *a);
+    h5_attr *a = calloc((size_t)nuser + 5, sizeof *a);
     if (!a)
         return NULL;
     for (int i = 0; i < nuser; i++) {
@@ -128,13 +130,14 @@ static h5_attr *make_attrs(ts_ctx *ctx, const ts_store_opts *opts, const provena
                              .kind = H5_ATTR_STRING,
                              .s = ctx->cfg.script_path ? ctx->cfg.script_path : ""};
     a[nuser + 2] = (h5_attr){.name = "tessera_created", .kind = H5_ATTR_STRING, .s = pv->created};
-    a[nuser + 3] = (h5_attr){.name = "tessera_seed", .kind = H5_ATTR_INT, .i = (int64_t)ctx->seed};
-    *n = nuser + 4;
+    a[nuser + 3] = (h5_attr){.name = H5_SEED_ATTR, .kind = H5_ATTR_INT, .i = (int64_t)ctx->seed};
+    a[nuser + 4] = (h5_attr){.name = H5_FINGERPRINT_ATTR, .kind = H5_ATTR_STRING, .s = pv->fingerprint};
+    *n = nuser + 5;
     return a;
 }
 
 static ts_status check_target(ts_ctx *ctx, const ts_array *x, const char *path, const char *dataset,
-                              const ts_store_opts *opts)
+                              const ts_store_opts *opts, bool resume)
 {
     if (!path || !*path || !dataset || !*dataset)
         return err_set(&ctx->err, TS_ERR_ARG, "store needs a file path and a dataset name");
@@ -152,10 +155,13 @@ static ts_status check_target(ts_ctx *ctx, const ts_array *x, const char *path, 
     ts_err probe;
     err_clear(&probe);
     if (h5_describe(path, dataset, &meta, &probe) == TS_OK) {
-        if (!(opts && opts->overwrite))
+        if (!(opts && opts->overwrite) && !resume)
             return err_set(&ctx->err, TS_ERR_IO,
-                           "dataset %s already exists in %s; pass overwrite = true to replace it", dataset,
-                           path);
+                           "dataset %s already exists in %s; pass overwrite = true to replace it%s", dataset,
+                           path,
+                           meta.mark == H5_MARK_INCOMPLETE
+                               ? " (it is incomplete: run with --resume to finish storing it)"
+                               : "");
     } else if (strstr(probe.msg, "not an HDF5") || strstr(probe.msg, "corrupt")) {
         return err_set(&ctx->err, TS_ERR_IO, "%s", probe.msg);
     }
@@ -182,14 +188,24 @@ ts_status ts_store(ts_ctx *ctx, int n, ts_array *const *arrays, const char *cons
     strftime(pv.created, sizeof pv.created, "%Y-%m-%dT%H:%M:%SZ", &tm);
     snprintf(pv.version, sizeof pv.version, "%s", TS_VERSION_STRING);
     store_list stores = {0};
-    int nattrs = 0;
-    h5_attr *attrs = make_attrs(ctx, opts, &pv, &nattrs);
-    ts_status st = attrs ? TS_OK : err_set(&ctx->err, TS_ERR_MEMORY, "out of memory");
+    ts_status st = TS_OK;
+    /* Chunks an interrupted run stored (--resume) and datasets complete. */
+    int64_t nresumed = 0;
+    int ncomplete = 0;
+    bool resume = ctx->cfg.resume && !ctx->cfg.dry_run;
     for (int i = 0; i < n && st == TS_OK; i++) {
         const ts_array *x = arrays[i];
-        st = check_target(ctx, x, paths[i], datasets[i], opts);
+        st = check_target(ctx, x, paths[i], datasets[i], opts, resume);
         if (st != TS_OK)
             break;
+        bool uses_run_seed = false;
+        core_fingerprint_text(x, pv.fingerprint, sizeof pv.fingerprint, &uses_run_seed);
+        int nattrs = 0;
+        h5_attr *attrs = make_attrs(ctx, opts, &pv, &nattrs);
+        if (!attrs) {
+            st = err_set(&ctx->err, TS_ERR_MEMORY, "out of memory");
+            break;
+        }
         h5_target t = {.path = paths[i],
                        .dataset = datasets[i],
                        .dtype = x->dtype,
@@ -198,18 +214,32 @@ ts_status ts_store(ts_ctx *ctx, int n, ts_array *const *arrays, const char *cons
                        .gzip_level = opts ? opts->gzip_level : 0,
                        .nattrs = nattrs,
                        .attrs = attrs,
-                       .dims = opts ? opts->dims : NULL};
+                       .dims = opts ? opts->dims : NULL,
+                       .nrecord = node_nchunks(x)};
         for (int d = 0; d < x->ndim; d++)
             t.shape[d] = x->shape[d];
         st = storage_chunks(ctx, x, opts, t.chunk);
+        int64_t nstored = 0;
+        if (st == TS_OK && resume)
+            st = core_resume_target(ctx, &t, pv.fingerprint, uses_run_seed, &nstored);
+        nresumed += nstored;
+        ncomplete += t.resume && nstored == t.nrecord;
         if (st == TS_OK && !store_list_add(&stores, i, &t))
             st = err_set(&ctx->err, TS_ERR_MEMORY, "out of memory");
+        free(attrs);
+    }
+    if (st == TS_OK && ncomplete == n) {
+        /* Every dataset was finished by the interrupted run. */
+        ctx->stats.chunks_resumed += nresumed;
+        store_list_fini(&stores);
+        return TS_OK;
     }
     if (st == TS_OK && ctx->cfg.dry_run)
         st = core_dry_run(ctx, "store", n, arrays, NULL);
     else if (st == TS_OK)
         st = core_run(ctx, n, arrays, 0, &stores, NULL);
+    if (st == TS_ERR_STOPPED)
+        st = core_store_stopped(ctx, n, arrays, paths, datasets);
     store_list_fini(&stores);
-    free(attrs);
     return st;
 }

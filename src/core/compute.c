@@ -111,6 +111,13 @@ ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nres
                    const store_list *stores, ts_local **results)
 {
     double t0 = now_seconds();
+    /* Once stopping, nothing new starts (the rest of the script's work is
+     * for a resumed run). */
+    if (session_stop_requested(&ctx->ses)) {
+        ctx->stopped = true;
+        return err_set(&ctx->err, TS_ERR_STOPPED, "stopped on request before this %s started",
+                       stores->n ? "store" : "compute");
+    }
     bytebuf job;
     bytebuf_init(&job);
     plan *p = NULL;
@@ -120,11 +127,21 @@ ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nres
         st = session_job_build(&job, ntargets, targets, nresults, stores, &ctx->err);
     if (st == TS_OK)
         st = plan_create(ntargets, targets, ctx->ses.nworkers, &p, &ctx->err);
+    if (st == TS_OK)
+        st = core_memory_check(ctx, p, nresults);
     if (st == TS_OK) {
         ctx->ses.compute_index++;
         ctx_observe_begin(ctx, p, stores, nresults);
         st = session_compute(&ctx->ses, &job, p, stores, ctx_now(ctx), &res, &ctx->err);
         ctx_observe_end(ctx, &res, st == TS_OK);
+    }
+    ctx->stats.chunks_resumed += res.stats.chunks_skipped;
+    if (st == TS_ERR_STOPPED) {
+        ctx->stopped = true;
+        if (!stores->n)
+            err_reset(&ctx->err, st,
+                      "stopped on request before the compute finished (a compute keeps nothing "
+                      "of an unfinished run)");
     }
     if (st == TS_OK && nresults > 0)
         st = assemble(ctx, p, nresults, &res, results);

@@ -12,6 +12,10 @@ void ts_config_init(ts_config *cfg)
     *cfg = (ts_config){
         .chunk_size_nbytes = 128ll << 20,
         .memory_per_rank_nbytes = 1ll << 30,
+        .memory_source = "default",
+        .threads_per_rank = 1,
+        .threads_source = "default",
+        .spill_dir = "/tmp",
         .progress_interval_s = 10.0,
     };
 }
@@ -56,11 +60,12 @@ ts_status ts_ctx_create(const ts_config *cfg, int *argc, char ***argv, ts_ctx **
         }
         ctx->mpi_owned = true;
     }
-    ts_status st = session_init(&ctx->ses, &ctx->err);
+    ts_status st = session_init(&ctx->ses, ctx->cfg.threads_per_rank, ctx->cfg.memory_per_rank_nbytes, &ctx->err);
     if (st != TS_OK) {
         *out = ctx;
         return st;
     }
+    ctx->ses.stop_flag = ctx->cfg.stop_flag;
     /* The driver's seed decides; workers never draw one. */
     ctx->seed = ctx->cfg.seed_set ? ctx->cfg.seed : ctx->ses.rank == 0 ? fresh_seed() : 0;
     ctx_observe_init(ctx);
@@ -91,6 +96,13 @@ const ts_config *ts_ctx_config(const ts_ctx *ctx) { return &ctx->cfg; }
 uint64_t ts_ctx_seed(const ts_ctx *ctx) { return ctx->seed; }
 const char *ts_ctx_errmsg(const ts_ctx *ctx) { return ctx->err.msg; }
 void ts_ctx_stats(const ts_ctx *ctx, ts_run_stats *out) { *out = ctx->stats; }
+
+bool ts_ctx_stopped(const ts_ctx *ctx, int *flag_value)
+{
+    if (flag_value)
+        *flag_value = ctx->ses.stop_value;
+    return ctx->stopped;
+}
 
 int ts_ctx_serve(ts_ctx *ctx)
 {

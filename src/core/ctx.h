@@ -24,6 +24,7 @@ struct ts_ctx {
     progress prog;
     exec_stats *latest; /* per world rank: its progress in the compute now */
     double last_report;
+    bool stopped; /* a compute or store was stopped on request */
 };
 
 /* observe.c: following computes for the progress display, the report,
@@ -44,16 +45,36 @@ build_env ctx_build_env(ts_ctx *ctx);
 ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nresults,
                    const store_list *stores, ts_local **results);
 
-/* Estimated peak bytes each worker holds running plan p (describe.c):
- * kept chunks plus one task's working memory; the first nresults targets
- * return to the driver; peak has nworkers entries.
- * The memory-budget work will replace this with a proven plan. */
+/* Planned peak bytes of data each worker holds running plan p (memplan.c):
+ * kept chunks plus one task's buffers; the first nresults targets return
+ * to the driver; peak has nworkers entries. */
 void core_plan_peak(const plan *p, int nresults, int64_t *peak);
+
+/* Bytes of one task's buffers in stage st. */
+int64_t core_task_nbytes(const plan_stage *st);
+
+/* Refuses (TS_ERR_MEMORY, with advice) a plan in which some worker's
+ * planned peak passes the budget minus the ranks' overhead. Driver. */
+ts_status core_memory_check(ts_ctx *ctx, const plan *p, int nresults);
 
 /* --dry-run: prints the plan (ts_describe) instead of running it; results
  * (may be NULL) become zeros. */
 ts_status core_dry_run(ts_ctx *ctx, const char *what, int n, ts_array *const *arrays, ts_local **results);
 
+/* resume.c: the fingerprint of what x computes, as stored with a dataset
+ * (hex text), and whether it takes the run's seed. */
+void core_fingerprint_text(const ts_array *x, char *buf, size_t len, bool *uses_run_seed);
+
+/* resume.c, --resume: if target t's dataset exists, checks that it is this
+ * store's output (else an error saying what differs) and sets t->resume;
+ * *nstored: its chunks already stored (all of them when complete). */
+ts_status core_resume_target(ts_ctx *ctx, h5_target *t, const char *fingerprint, bool uses_run_seed,
+                             int64_t *nstored);
+
+/* resume.c: the error of a store stopped on request, with each target's
+ * stored chunks so far. Returns TS_ERR_STOPPED. */
+ts_status core_store_stopped(ts_ctx *ctx, int n, ts_array *const *arrays, const char *const *paths,
+                             const char *const *datasets);
 /* Runs the delayed tasks behind the from_delayed arrays the targets read
  * and not computed yet, and gives those arrays their values (api_delayed.c). */
 ts_status core_resolve_delayed(ts_ctx *ctx, int n, ts_array *const *targets);

@@ -83,6 +83,9 @@ typedef struct h5_target {
     int nattrs;
     const h5_attr *attrs;    /* the user's attributes and tessera's provenance */
     const char *const *dims; /* ndim names of dimension scales, or NULL: dim_0, dim_1, ... */
+    int64_t nrecord;         /* chunks of the array stored: the record has one byte each (0: no record) */
+    bool resume;             /* continue an existing dataset and its record (the caller checked it
+                                is this store's) instead of creating it; created if missing */
 } h5_target;
 
 typedef struct h5_writer h5_writer;
@@ -107,10 +110,59 @@ bool h5_writer_collective(const h5_writer *w, int t);
 ts_status h5_writer_write(h5_writer *w, int t, const int64_t *start, const int64_t *count, const void *buf,
                           ts_err *err);
 
-/* Collective. ok: this rank wrote everything it owns. Flushes, and marks
- * every dataset complete only if every rank passed ok; closes and frees w
- * in every case. Returns the agreed status. */
-ts_status h5_writer_finish(h5_writer *w, bool ok, ts_err *err);
+/* The record of stored chunks. While a store runs, each dataset has a
+ * companion "<dataset>.tessera_chunks" (H5_RECORD_SUFFIX): one byte per
+ * chunk of the array being stored, in C order, 1 once that chunk is in the
+ * file. It never claims a chunk that is not: an independently written
+ * chunk is recorded right after its write returned (the bytes are in the
+ * file then, even if the process is killed next), a collectively written
+ * (compressed) one only after a flush (h5_writer_sync), since until then
+ * HDF5 holds its place in the file in memory. The record is deleted when
+ * the dataset is marked complete. */
+
+/* Local: whether the record held chunk c of target t when the writer
+ * opened it (resume; every chunk of a dataset already complete). */
+bool h5_writer_stored(const h5_writer *w, int t, int64_t c);
+
+/* Local: chunk c of target t is written (h5_writer_write returned TS_OK
+ * for all of it on this rank): record it now, or at the next sync for
+ * collective targets. */
+ts_status h5_writer_record(h5_writer *w, int t, int64_t c, ts_err *err);
+
+/* Collective: flushes every file, then records the collectively written
+ * chunks waiting for it. Returns the agreed status. */
+ts_status h5_writer_sync(h5_writer *w, ts_err *err);
+
+/* Collective. own: this rank's status (TS_OK: it wrote everything it
+ * owns). Flushes and records what was written; marks every dataset
+ * complete (and deletes its record) only if every rank passed TS_OK.
+ * Closes and frees w in every case. Returns the agreed status: a rank
+ * that passed TS_ERR_STOPPED makes it TS_ERR_STOPPED, another failure
+ * TS_ERR_RUNTIME, unless a write or flush failed (that failure). */
+ts_status h5_writer_finish(h5_writer *w, ts_status own, ts_err *err);
+
+/* ------------------------------------------------------------ resume */
+
+#define H5_RECORD_SUFFIX ".tessera_chunks"
+#define H5_FINGERPRINT_ATTR "tessera_graph" /* what computed the dataset (hex digest) */
+#define H5_SEED_ATTR "tessera_seed"         /* the run seed of the run that stored it */
+
+/* What a resume needs to know of a dataset already in a file. */
+typedef struct h5_stored {
+    h5_meta meta;
+    int gzip_level;       /* deflate level, 0 when not compressed */
+    char fingerprint[40]; /* H5_FINGERPRINT_ATTR, "" when absent */
+    bool has_seed;
+    int64_t seed;    /* H5_SEED_ATTR */
+    int64_t nrecord; /* length of the record, -1 when there is none */
+    int64_t nstored; /* chunks the record holds */
+} h5_stored;
+
+/* Local. Describes dataset of path for a resume. *exists is false (and
+ * TS_OK returned) when the file or the dataset does not exist; other
+ * errors as h5_describe's. */
+ts_status h5_stored_describe(const char *path, const char *dataset, h5_stored *out, bool *exists,
+                             ts_err *err);
 
 /* ---------------------------------------------------------------- info */
 

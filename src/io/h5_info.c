@@ -54,7 +54,8 @@ static void names_free(names *s)
 static herr_t visit_one(hid_t obj, const char *name, const H5O_info_t *info, void *ud)
 {
     walk *w = ud;
-    if (info->type != H5O_TYPE_DATASET)
+    /* A record of stored chunks is shown with its dataset. */
+    if (info->type != H5O_TYPE_DATASET || h5_record_is_name(name))
         return 0;
     hid_t d = H5Dopen2(obj, name, H5P_DEFAULT);
     bool scale = d >= 0 && H5DSis_scale(d) > 0;
@@ -189,10 +190,17 @@ static void put_dataset(bytebuf *b, hid_t file, const char *name, bool scale)
         bytebuf_printf(b, " (dimension scale)\n");
     } else {
         h5_mark m = h5_read_mark(d);
-        bytebuf_printf(b, "\n    tessera: %s\n",
+        bytebuf_printf(b, "\n    tessera: %s",
                        m == H5_MARK_COMPLETE     ? "complete"
                        : m == H5_MARK_INCOMPLETE ? "INCOMPLETE: tessera did not finish writing it"
                                                  : "not written by tessera");
+        int64_t n, nstored;
+        if (m == H5_MARK_INCOMPLETE && h5_record_count(file, name, &n, &nstored))
+            bytebuf_printf(b,
+                           "; %lld of %lld chunks stored (tessera run --resume with the same script "
+                           "stores the rest)",
+                           (long long)nstored, (long long)n);
+        bytebuf_printf(b, "\n");
     }
     hsize_t idx = 0;
     H5Aiterate2(d, H5_INDEX_NAME, H5_ITER_INC, &idx, attr_one, b);

@@ -74,6 +74,29 @@ ts_status h5_dims_attach(hid_t file, hid_t dset, const h5_target *t, ts_err *err
  * coordinate values) that no other dataset uses. */
 void h5_dims_release(hid_t dset);
 
+/* The record of stored chunks (h5_record.c). Its name: dataset's with
+ * H5_RECORD_SUFFIX; whether a dataset name is a record's. */
+void h5_record_name(const char *dataset, char *buf, size_t len);
+bool h5_record_is_name(const char *name);
+
+/* Collective (metadata): deletes dataset's record if it has one. */
+void h5_record_delete(hid_t file, const char *dataset);
+
+/* Collective (metadata): creates dataset's record of n zero bytes, with a
+ * note saying what it is. Returns its id, or -1. */
+hid_t h5_record_create(hid_t file, const char *dataset, int64_t n);
+
+/* Opens dataset's record and reads its n bytes into stored; -1 (stored
+ * untouched) when there is none or it does not have n bytes. */
+hid_t h5_record_open(hid_t file, const char *dataset, int64_t n, unsigned char *stored);
+
+/* Writes 1 for chunk c (independent with an independent dxpl). */
+herr_t h5_record_set(hid_t rec, int64_t c, hid_t dxpl);
+
+/* Local: the record's length and how many chunks it holds; false (n = -1)
+ * when dataset has no readable record. */
+bool h5_record_count(hid_t file, const char *dataset, int64_t *n, int64_t *nstored);
+
 /* Collective. Every rank returns the status of the lowest failing rank,
  * with that rank's message; TS_OK when none failed. */
 ts_status h5_agree(MPI_Comm comm, ts_status st, ts_err *err);

@@ -3,7 +3,8 @@
  * collective in parallel HDF5); raw data is then written independently, or
  * collectively for compressed datasets. Invariant: a dataset's mark is 0
  * ("incomplete") from its creation until finish has seen every rank
- * succeed and flushed the data; only then does it become 1. */
+ * succeed and flushed the data; only then does it become 1. Meanwhile its
+ * record (h5_record.c) holds only chunks whose bytes are in the file. */
 #include "io/h5_internal.h"
 
 #include <errno.h>
@@ -22,6 +23,11 @@ typedef struct wtarget {
     int ndim;
     bool collective; /* filtered: parallel HDF5 needs collective writes */
     char shown[600]; /* "/grp/x", for messages */
+    hid_t rec;       /* the record of stored chunks, or -1 */
+    int64_t nrecord;
+    unsigned char *stored; /* the record as opened (resume), or NULL; owned */
+    int64_t *pending;      /* collective: chunks written since the last flush; owned */
+    int64_t npending, cappending;
 } wtarget;
 
 typedef struct wfile {
@@ -239,6 +245,39 @@ static hid_t make_dcpl(const h5_target *t)
     return dcpl;
 }
 
+/* Continues target t's dataset, which the caller found to be this store's:
+ * reads its record (every chunk counts as stored when it is complete, and
+ * then nothing of it changes) and renews its attributes. */
+static ts_status resume_target(h5_writer *w, int i, const h5_target *t, ts_err *err)
+{
+    wtarget *wt = &w->t[i];
+    hid_t file = w->files[wt->file].id;
+    wt->dset = H5Dopen2(file, t->dataset, H5P_DEFAULT);
+    if (wt->dset < 0)
+        return err_set(err, TS_ERR_IO, "cannot open dataset %s in %s to resume it", wt->shown, t->path);
+    wt->stored = calloc((size_t)(t->nrecord > 0 ? t->nrecord : 1), 1);
+    if (!wt->stored)
+        return err_set(err, TS_ERR_MEMORY, "out of memory resuming %s in %s", wt->shown, t->path);
+    if (h5_read_mark(wt->dset) == H5_MARK_COMPLETE) {
+        memset(wt->stored, 1, (size_t)(t->nrecord > 0 ? t->nrecord : 1));
+        return TS_OK;
+    }
+    ts_status st = TS_OK;
+    for (int a = 0; a < t->nattrs && st == TS_OK; a++)
+        st = write_attr(wt->dset, &t->attrs[a], wt->shown, t->path, err);
+    if (st == TS_OK && t->nrecord > 0) {
+        wt->rec = h5_record_open(file, t->dataset, t->nrecord, wt->stored);
+        if (wt->rec < 0) { /* none yet (killed while creating): all to write */
+            h5_record_delete(file, t->dataset);
+            wt->rec = h5_record_create(file, t->dataset, t->nrecord);
+        }
+        if (wt->rec < 0)
+            st = err_set(err, TS_ERR_IO, "cannot make the record of stored chunks of %s in %s", wt->shown,
+                         t->path);
+    }
+    return st;
+}
+
 static ts_status create_target(h5_writer *w, int i, const h5_target *t, ts_err *err)
 {
     wtarget *wt = &w->t[i];
@@ -247,11 +286,15 @@ static ts_status create_target(h5_writer *w, int i, const h5_target *t, ts_err *
     wt->ndim = t->ndim;
     wt->collective = t->gzip_level > 0 && t->ndim > 0;
     wt->mtype = h5_type_create(t->dtype);
+    wt->nrecord = t->nrecord;
+    if (t->resume && h5_path_exists(file, t->dataset))
+        return resume_target(w, i, t, err);
     /* The old dataset goes first, so dimensions only it used can change
      * length; other dimension conflicts are found before anything new is
-     * made. */
+     * made. A record left by an earlier store never describes the new one. */
     if (clear_old(file, t, wt->shown, err) != TS_OK || h5_dims_check(file, t, err) != TS_OK)
         return err->status;
+    h5_record_delete(file, t->dataset);
     hsize_t dims[TS_MAXDIM];
     for (int d = 0; d < t->ndim; d++)
         dims[d] = (hsize_t)t->shape[d];
@@ -276,6 +319,9 @@ static ts_status create_target(h5_writer *w, int i, const h5_target *t, ts_err *
         st = write_attr(wt->dset, &t->attrs[a], wt->shown, t->path, err);
     if (st == TS_OK)
         st = h5_dims_attach(file, wt->dset, t, err);
+    if (st == TS_OK && t->nrecord > 0 && (wt->rec = h5_record_create(file, t->dataset, t->nrecord)) < 0)
+        st = err_set(err, TS_ERR_IO, "cannot make the record of stored chunks of %s in %s", wt->shown,
+                     t->path);
     if (st != TS_OK) {
         /* Take the half-made dataset away: a variable without its scales
          * would stop netCDF readers from opening the whole group. */
@@ -298,6 +344,10 @@ static void writer_close(h5_writer *w)
             H5Dclose(w->t[i].dset);
         if (w->t[i].mtype >= 0)
             H5Tclose(w->t[i].mtype);
+        if (w->t[i].rec >= 0)
+            H5Dclose(w->t[i].rec);
+        free(w->t[i].stored);
+        free(w->t[i].pending);
     }
     for (int f = 0; f < w->nfiles; f++)
         if (w->files[f].id >= 0)
@@ -349,7 +399,7 @@ ts_status h5_writer_create(MPI_Comm comm, int ntargets, const h5_target *targets
     MPI_Comm_rank(comm, &w->rank);
     w->ntargets = ntargets;
     for (int i = 0; i < ntargets; i++)
-        w->t[i] = (wtarget){.dset = -1, .mtype = -1};
+        w->t[i] = (wtarget){.dset = -1, .mtype = -1, .rec = -1};
     w->dxpl_indep = H5Pcreate(H5P_DATASET_XFER);
     w->dxpl_coll = H5Pcreate(H5P_DATASET_XFER);
     H5Pset_dxpl_mpio(w->dxpl_indep, H5FD_MPIO_INDEPENDENT);
@@ -418,24 +468,97 @@ ts_status h5_writer_write(h5_writer *w, int t, const int64_t *start, const int64
     return err_set(err, w->werr.status, "%s", w->werr.msg);
 }
 
-ts_status h5_writer_finish(h5_writer *w, bool ok, ts_err *err)
+bool h5_writer_stored(const h5_writer *w, int t, int64_t c)
+{
+    const wtarget *wt = &w->t[t];
+    return wt->stored && c >= 0 && c < (wt->nrecord > 0 ? wt->nrecord : 1) && wt->stored[c];
+}
+
+static ts_status record_now(h5_writer *w, int t, int64_t c, ts_err *err)
+{
+    wtarget *wt = &w->t[t];
+    if (h5_record_set(wt->rec, c, w->dxpl_indep) >= 0)
+        return TS_OK;
+    err_set(&w->werr, TS_ERR_IO, "cannot record chunk %lld of %s in %s as stored", (long long)c, wt->shown,
+            w->files[wt->file].path);
+    return err_set(err, w->werr.status, "%s", w->werr.msg);
+}
+
+ts_status h5_writer_record(h5_writer *w, int t, int64_t c, ts_err *err)
+{
+    h5_quiet();
+    wtarget *wt = &w->t[t];
+    if (wt->rec < 0 || c < 0 || c >= wt->nrecord)
+        return TS_OK;
+    if (!wt->collective)
+        return record_now(w, t, c, err);
+    if (wt->npending == wt->cappending) {
+        int64_t cap = wt->cappending ? 2 * wt->cappending : 64;
+        int64_t *v = realloc(wt->pending, (size_t)cap * sizeof *v);
+        if (!v)
+            return err_set(err, TS_ERR_MEMORY, "out of memory recording stored chunks");
+        wt->pending = v;
+        wt->cappending = cap;
+    }
+    wt->pending[wt->npending++] = c;
+    return TS_OK;
+}
+
+/* Records the collectively written chunks waiting for a flush (local;
+ * call once a flush succeeded on every rank). */
+static ts_status record_pending(h5_writer *w, ts_err *err)
+{
+    ts_status st = TS_OK;
+    for (int t = 0; t < w->ntargets; t++) {
+        for (int64_t k = 0; k < w->t[t].npending && st == TS_OK; k++)
+            st = record_now(w, t, w->t[t].pending[k], err);
+        w->t[t].npending = 0;
+    }
+    return st;
+}
+
+ts_status h5_writer_sync(h5_writer *w, ts_err *err)
+{
+    h5_quiet();
+    ts_status st = h5_agree(w->comm, flush_files(w, err), err);
+    if (st == TS_OK)
+        st = h5_agree(w->comm, record_pending(w, err), err);
+    return st;
+}
+
+ts_status h5_writer_finish(h5_writer *w, ts_status own, ts_err *err)
 {
     h5_quiet();
     ts_status st = TS_OK;
     if (w->werr.status != TS_OK)
         st = err_set(err, w->werr.status, "%s", w->werr.msg);
-    else if (!ok)
-        st = err_set(err, TS_ERR_RUNTIME, "rank %d did not finish writing %s; its datasets stay incomplete",
-                     w->rank, w->files[0].path);
-    /* Flush on every rank even after a failure: the flush is collective. */
+    /* Flush on every rank even after a failure: the flush is collective.
+     * Once every rank's writes are in the files, what waits is recorded. */
     ts_status fst = flush_files(w, err);
     st = h5_agree(w->comm, st != TS_OK ? st : fst, err);
+    if (st == TS_OK)
+        st = record_pending(w, err);
+    if (st == TS_OK && own != TS_OK)
+        st = err_set(err, own == TS_ERR_STOPPED ? TS_ERR_STOPPED : TS_ERR_RUNTIME,
+                     "rank %d did not finish writing %s; its datasets stay incomplete", w->rank,
+                     w->files[0].path);
+    st = h5_agree(w->comm, st, err);
     if (st == TS_OK) {
         ts_status mst = TS_OK;
-        for (int i = 0; i < w->ntargets && mst == TS_OK; i++)
+        for (int i = 0; i < w->ntargets && mst == TS_OK; i++) {
             if (set_mark(w->t[i].dset, 1) < 0)
                 mst = err_set(err, TS_ERR_IO, "cannot mark dataset %s in %s as complete", w->t[i].shown,
                               w->files[w->t[i].file].path);
+            if (w->t[i].rec >= 0) {
+                H5Dclose(w->t[i].rec);
+                w->t[i].rec = -1;
+            }
+        }
+        /* The mark says it all now; the record goes (HDF5 keeps its few
+         * bytes of file space, as for any deleted object). */
+        for (int i = 0; i < w->ntargets && mst == TS_OK; i++)
+            if (w->t[i].nrecord > 0)
+                h5_record_delete(w->files[w->t[i].file].id, w->t[i].shown);
         if (mst == TS_OK)
             mst = flush_files(w, err);
         st = h5_agree(w->comm, mst, err);

@@ -9,6 +9,8 @@
 #include <mpi.h>
 
 #include "plan/plan.h"
+#include "run/mem.h"
+#include "run/pool.h"
 #include "run/store.h"
 #include "run/trace.h"
 
@@ -19,6 +21,7 @@ typedef struct exec_stats {
     int64_t bytes_stored;   /* bytes it wrote to files */
     int64_t bytes_read;     /* bytes its tasks read from files */
     int64_t bytes_computed; /* bytes of values its tasks evaluated */
+    int64_t chunks_skipped; /* stored chunks not computed again (resume) */
 } exec_stats;
 
 /* Called now and then during a compute with this worker's progress so far. */
@@ -36,6 +39,8 @@ typedef struct exec {
     exec_stats stats;
     int64_t *sent_to; /* bytes sent to each worker, owned */
     trace *trace;     /* where tasks are recorded, or NULL; borrowed */
+    pool *pool;       /* the threads that run tasks (NULL: the caller alone); borrowed */
+    mem_pool *mem;    /* the rank's budget, where chunk buffers come from (NULL: unlimited); borrowed */
     exec_progress_fn progress;
     void *progress_ud;
     double last_progress;
@@ -44,9 +49,26 @@ typedef struct exec {
      * stage ends rather than kept for later stages. */
     int64_t *fetched;
     int64_t nfetched, capfetched;
+    /* Stopping on request: asked between tasks (may be NULL; called on the
+     * MPI thread). Once stopping, no task starts; in collective store
+     * rounds the workers agree on it, and from then on write nothing. */
+    bool (*should_stop)(void *ud);
+    void *stop_ud;
+    bool stopping;    /* sticky */
+    bool rounds_over; /* agreed in a collective store round: no more writes */
+    double last_sync; /* trace_now() of the last flush of collective stores */
     ts_err *err;
     const struct registry *kernels; /* this rank's kernels (map_blocks); borrowed */
 } exec;
+
+/* Between tasks: TS_ERR_STOPPED (with its message) once the run is
+ * stopping, else TS_OK. Local (exec_stop.c). */
+ts_status exec_stop_check(exec *e);
+
+/* Whether task t of map stage s need not run: its chunk is only stored,
+ * and every store of s already holds it (an interrupted run wrote it;
+ * resume). Counts the skip. Local. */
+bool exec_store_skip(exec *e, int s, int64_t t);
 
 /* A task of stage s (its index t in the stage) evaluated elems elements
  * between t0 and t1 (trace_now clock): recorded, and progress reported
@@ -61,6 +83,9 @@ void exec_fini(exec *e);
  * takes part, so the others stop with it). Returns this worker's status; a
  * failure on another worker returns TS_ERR_RUNTIME with *peer_failed set. */
 ts_status exec_run(exec *e, bool failed, bool *peer_failed);
+
+/* Bytes of x's largest chunk. */
+int64_t exec_max_chunk_nbytes(const node *x);
 
 /* Geometry of chunk `chunk` (flat C-order index) of x. */
 void exec_chunk_box(const node *x, int64_t chunk, int64_t *start, int64_t *size);

@@ -134,7 +134,7 @@ static ts_status reserve(void **buf, size_t *cap, size_t nb, ts_err *err)
     return TS_OK;
 }
 
-/* Runs block c; on success *chunk is the output chunk (malloc'd). */
+/* Runs block c; on success *chunk is the output chunk (from e->mem). */
 static ts_status run_block(map_task *m, int64_t c, void **chunk)
 {
     exec *e = m->e;
@@ -167,10 +167,11 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
     const int64_t *oshape = out->p.map.overlap ? grown : osize;
     int64_t on = exec_box_nelems(out->ndim, oshape);
     size_t esz = ts_dtype_size(out->dtype);
-    void *obuf = malloc((size_t)(on ? on : 1) * esz);
+    char what[96];
+    snprintf(what, sizeof what, "a block of %s", node_label(out));
+    void *obuf = mem_alloc(e->mem, on * (int64_t)esz, what, e->err);
     if (!obuf)
-        return err_set(e->err, TS_ERR_MEMORY, "out of memory for a %lld-byte block of %s",
-                       (long long)(on * (int64_t)esz), node_label(out));
+        return e->err->status;
     fill_block(&ob, out, ostart, oshape, obuf, coords);
     if (out->p.map.overlap)
         for (int d = 0; d < out->ndim; d++)
@@ -189,7 +190,7 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
                           .errlen = sizeof msg};
     ts_status rc = m->kernel->k.block(&call);
     if (rc != TS_OK) {
-        free(obuf);
+        mem_free(e->mem, obuf);
         char where[256];
         size_t k = (size_t)snprintf(where, sizeof where, "block (");
         for (int d = 0; d < out->ndim && k < sizeof where; d++)
@@ -202,13 +203,12 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
         *chunk = obuf;
         return TS_OK;
     }
-    void *trimmed =
-        malloc((size_t)(exec_box_nelems(out->ndim, osize) ? exec_box_nelems(out->ndim, osize) : 1) * esz);
+    void *trimmed = mem_alloc(e->mem, exec_box_nelems(out->ndim, osize) * (int64_t)esz, what, e->err);
     if (trimmed)
         trim(out, c, &ob, trimmed);
-    free(obuf);
+    mem_free(e->mem, obuf);
     if (!trimmed)
-        return err_set(e->err, TS_ERR_MEMORY, "out of memory trimming a block of %s", node_label(out));
+        return e->err->status;
     *chunk = trimmed;
     return TS_OK;
 }

@@ -33,7 +33,7 @@ typedef struct result_header {
     char msg[RESULT_MSG_MAX];
 } result_header;
 
-ts_status session_init(session *s, ts_err *err)
+ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *err)
 {
     *s = (session){.world = MPI_COMM_NULL, .workers = MPI_COMM_NULL};
     registry_init(&s->kernels);
@@ -45,11 +45,29 @@ ts_status session_init(session *s, ts_err *err)
     s->is_worker = s->nranks == 1 || s->rank > 0;
     if (MPI_Comm_split(s->world, s->is_worker ? 0 : MPI_UNDEFINED, s->rank, &s->workers) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_split failed");
-    return TS_OK;
+    s->overhead_nbytes = trace_rss_nbytes() + SESSION_RESERVE_NBYTES;
+    int64_t most = s->overhead_nbytes, mine = s->overhead_nbytes;
+    if (MPI_Allreduce(&mine, &most, 1, MPI_INT64_T, MPI_MAX, s->world) != MPI_SUCCESS)
+        return err_set(err, TS_ERR_MPI, "MPI_Allreduce failed");
+    s->overhead_nbytes = most;
+    if (budget_nbytes <= most) {
+        char budget[32], need[32];
+        ts_format_nbytes(budget_nbytes, budget, sizeof budget);
+        ts_format_nbytes(most + (64ll << 20), need, sizeof need);
+        return err_set(err, TS_ERR_MEMORY,
+                       "the memory budget of %s per rank does not cover what a rank holds before any data "
+                       "(MPI, HDF5, Lua and a reserve for scratch); give each rank at least %s "
+                       "(--memory-per-rank)",
+                       budget, need);
+    }
+    mem_pool_init(&s->mem, budget_nbytes - most);
+    return s->is_worker ? pool_create(nthreads, &s->pool, err) : TS_OK;
 }
 
 void session_fini(session *s)
 {
+    pool_destroy(s->pool);
+    s->pool = NULL;
     registry_fini(&s->kernels);
     if (s->workers != MPI_COMM_NULL)
         MPI_Comm_free(&s->workers);
@@ -162,14 +180,17 @@ static void driver_hook(void *ud)
 {
     session *s = ud;
     read_progress(s);
+    session_relay_stop(s);
     if (s->observer.tick)
         s->observer.tick(s->observer.ud);
 }
 
 void session_drain_progress(session *s)
 {
-    if (s->rank == 0 && s->nranks > 1)
+    if (s->rank == 0 && s->nranks > 1) {
         read_progress(s);
+        session_relay_stop(s);
+    }
 }
 
 /* A worker's part of a compute: plan (unless given), execute, pack. */
@@ -210,9 +231,14 @@ static void worker_compute(session *s, const void *job, size_t len, const plan *
     if (st == TS_OK)
         st = exec_init(&e, p, stores, (int)nresults, s->workers, &err);
     e.trace = tr;
+    e.pool = s->pool;
+    e.mem = &s->mem;
+    mem_pool_reset_peak(&s->mem);
     e.kernels = &s->kernels;
     e.progress = send_progress;
     e.progress_ud = &wp;
+    e.should_stop = session_worker_should_stop;
+    e.stop_ud = s;
     if (tr)
         trace_memory(tr);
     /* A worker that could not start still takes part in every exchange
@@ -337,15 +363,19 @@ ts_status session_compute(session *s, const bytebuf *dag, const plan *p, const s
     ts_status st = hdrs ? gather(s, &mine, &payload, hdrs, res, err)
                         : err_set(err, TS_ERR_MEMORY, "out of memory collecting results");
     bytebuf_fini(&payload);
-    /* The first worker that failed by itself explains the failure. */
-    for (int pass = 0; st == TS_OK && pass < 2; pass++)
+    /* The first worker that failed by itself explains the failure; a
+     * failure outranks a stop (the stop may only be how the others ended). */
+    for (int pass = 0; st == TS_OK && pass < 3; pass++)
         for (int r = 0; r < s->nranks && st == TS_OK; r++)
-            if (hdrs[r].status != TS_OK && (pass == 1 || !hdrs[r].peer_failed))
+            if (hdrs[r].status != TS_OK &&
+                (pass == 2 || (!hdrs[r].peer_failed && (pass == 1 || hdrs[r].status != TS_ERR_STOPPED))))
                 st = err_set(err, (ts_status)hdrs[r].status, "%s",
                              hdrs[r].msg[0] ? hdrs[r].msg : "a worker failed");
-    if (st != TS_OK && s->nranks > 1) {
+    if (st == TS_ERR_STOPPED)
+        s->stopping = true;
+    if (st != TS_OK && st != TS_ERR_STOPPED && s->nranks > 1) {
         for (int r = 0; r < s->nranks; r++)
-            if (hdrs && hdrs[r].status != TS_OK && !hdrs[r].peer_failed) {
+            if (hdrs && hdrs[r].status == st && !hdrs[r].peer_failed) {
                 char msg[TS_ERRMSG_MAX];
                 snprintf(msg, sizeof msg, "%s", err->msg);
                 err_reset(err, err->status, "rank %d: %s", r, msg);
@@ -359,6 +389,7 @@ ts_status session_compute(session *s, const bytebuf *dag, const plan *p, const s
         res->stats.bytes_stored += hdrs[r].stats.bytes_stored;
         res->stats.bytes_read += hdrs[r].stats.bytes_read;
         res->stats.bytes_computed += hdrs[r].stats.bytes_computed;
+        res->stats.chunks_skipped += hdrs[r].stats.chunks_skipped;
     }
     free(hdrs);
     if (st != TS_OK)

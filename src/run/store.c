@@ -91,7 +91,8 @@ void store_list_serialize(const store_list *l, bytebuf *b)
     bytebuf_put_i64(b, l->n);
     for (int i = 0; i < l->n; i++) {
         const h5_target *t = &l->v[i].h5;
-        int64_t hdr[6] = {l->v[i].target, t->dtype, t->ndim, t->overwrite, t->gzip_level, t->nattrs};
+        int64_t hdr[8] = {l->v[i].target, t->dtype,  t->ndim,    t->overwrite,
+                          t->gzip_level,  t->nattrs, t->nrecord, t->resume};
         bytebuf_put(b, hdr, sizeof hdr);
         put_str(b, t->path);
         put_str(b, t->dataset);
@@ -117,9 +118,9 @@ ts_status store_list_deserialize(bytereader *r, store_list *l, ts_err *err)
     int64_t n = bytereader_i64(r);
     bool ok = !r->failed && n >= 0 && n < (1 << 20);
     for (int64_t i = 0; ok && i < n; i++) {
-        int64_t hdr[6];
+        int64_t hdr[8];
         bytereader_get(r, hdr, sizeof hdr);
-        if (hdr[2] < 0 || hdr[2] > TS_MAXDIM || hdr[5] < 0 || hdr[5] > 4096) {
+        if (hdr[2] < 0 || hdr[2] > TS_MAXDIM || hdr[5] < 0 || hdr[5] > 4096 || hdr[6] < 0) {
             ok = false;
             break;
         }
@@ -127,7 +128,9 @@ ts_status store_list_deserialize(bytereader *r, store_list *l, ts_err *err)
                        .ndim = (int)hdr[2],
                        .overwrite = hdr[3] != 0,
                        .gzip_level = (int)hdr[4],
-                       .nattrs = (int)hdr[5]};
+                       .nattrs = (int)hdr[5],
+                       .nrecord = hdr[6],
+                       .resume = hdr[7] != 0};
         char *path = (char *)get_str(r, &ok), *dataset = (char *)get_str(r, &ok);
         t.path = path;
         t.dataset = dataset;

@@ -167,7 +167,7 @@ CASES = [
          status=1, line=3, fragments=[("out of bounds", "out of range")]),
     dict(name="item_of_size_3", script="local v = ts.arange(3):compute()\nlocal y = v:item()\n",
          status=1, line=3, fragments=[("size 1", "size-1", "one element", "single element")]),
-    dict(name="result_over_budget", script="local v = ts.ones({20000, 20000}):compute()\n", status=1, line=2,
+    dict(name="result_over_budget", script="local v = ts.ones({100000, 100000}):compute()\n", status=1, line=2,
          fragments=["budget", ("store", "reduce")], max_seconds=10),
     dict(name="int_negative_power_scalar", script="local v = (ts.arange(10) ^ -1):compute()\n", status=1,
          line=None, fragments=["Integers to negative integer powers are not allowed"]),

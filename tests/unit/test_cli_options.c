@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/options.c"
+#include "cli/resources.c"
 
 #define MiB (1024LL * 1024)
 #define GiB (1024LL * MiB)
@@ -45,7 +46,12 @@ START_TEST(defaults_come_from_ts_config_init)
     ck_assert_int_eq(opts.script_index, 2);
     ck_assert_int_eq(opts.args_index, 3);
     ck_assert_int_eq(opts.cfg.chunk_size_nbytes, d.chunk_size_nbytes);
-    ck_assert_int_eq(opts.cfg.memory_per_rank_nbytes, d.memory_per_rank_nbytes);
+    /* Without SLURM, a share of the machine: 80% of its memory / ranks here. */
+    ck_assert_int_eq(opts.cfg.memory_per_rank_nbytes, cli_resources_physical_nbytes() / 5 * 4);
+    ck_assert_ptr_nonnull(strstr(opts.cfg.memory_source, "physical memory / 1 rank on the node"));
+    ck_assert_int_eq(opts.cfg.threads_per_rank, 1);
+    ck_assert_str_eq(opts.cfg.spill_dir, d.spill_dir);
+    ck_assert(!opts.cfg.resume);
     ck_assert(!opts.cfg.seed_set);
     ck_assert(!opts.cfg.quiet);
 }
@@ -154,6 +160,75 @@ START_TEST(usage_errors_name_the_option)
 }
 END_TEST
 
+START_TEST(memory_from_slurm_and_launchers)
+{
+    cli_options opts;
+    char err[ERRLEN];
+    const char *per_cpu[] = {"SLURM_MEM_PER_CPU", "300", "SLURM_CPUS_PER_TASK", "2", NULL};
+    ck_assert_int_eq(PARSE(per_cpu, "run", "job.lua"), 0);
+    ck_assert_int_eq(opts.cfg.memory_per_rank_nbytes, 600 * MiB);
+    ck_assert_str_eq(opts.cfg.memory_source, "SLURM_MEM_PER_CPU=300 x 2 CPUs per task");
+    /* SLURM_CPUS_PER_TASK also sets the threads. */
+    ck_assert_int_eq(opts.cfg.threads_per_rank, 2);
+    ck_assert_str_eq(opts.cfg.threads_source, "SLURM_CPUS_PER_TASK");
+
+    const char *per_node[] = {
+        "SLURM_MEM_PER_NODE", "1024", "SLURM_TASKS_PER_NODE", "4(x2),2", "SLURM_NODEID", "2", NULL};
+    ck_assert_int_eq(PARSE(per_node, "run", "job.lua"), 0);
+    ck_assert_int_eq(opts.cfg.memory_per_rank_nbytes, 512 * MiB);
+    ck_assert_str_eq(opts.cfg.memory_source, "SLURM_MEM_PER_NODE=1024 / 2 tasks on the node");
+
+    /* The flag and the variable win over SLURM. */
+    ck_assert_int_eq(PARSE(per_cpu, "run", "--memory-per-rank", "256MiB", "job.lua"), 0);
+    ck_assert_int_eq(opts.cfg.memory_per_rank_nbytes, 256 * MiB);
+    ck_assert_str_eq(opts.cfg.memory_source, "--memory-per-rank");
+    const char *both[] = {"SLURM_MEM_PER_CPU", "300", "TESSERA_MEMORY_PER_RANK", "1GiB", NULL};
+    ck_assert_int_eq(PARSE(both, "run", "job.lua"), 0);
+    ck_assert_int_eq(opts.cfg.memory_per_rank_nbytes, GiB);
+    ck_assert_str_eq(opts.cfg.memory_source, "TESSERA_MEMORY_PER_RANK");
+
+    const char *mpirun[] = {"OMPI_COMM_WORLD_LOCAL_SIZE", "4", NULL};
+    ck_assert_int_eq(PARSE(mpirun, "run", "job.lua"), 0);
+    ck_assert_int_eq(opts.cfg.memory_per_rank_nbytes, cli_resources_physical_nbytes() / 5 * 4 / 4);
+
+    ck_assert_int_eq(cli_resources_tasks_on_node("2(x3),1", 0), 2);
+    ck_assert_int_eq(cli_resources_tasks_on_node("2(x3),1", 3), 1);
+    ck_assert_int_eq(cli_resources_tasks_on_node("2(x3),1", 4), 0);
+    ck_assert_int_eq(cli_resources_tasks_on_node("x", 0), 0);
+}
+END_TEST
+
+START_TEST(threads_spill_dir_and_resume)
+{
+    cli_options opts;
+    char err[ERRLEN];
+    const char *omp[] = {"OMP_NUM_THREADS", "3", "SLURM_TMPDIR", "/scratch/job", "TMPDIR", "/tmp/x", NULL};
+    ck_assert_int_eq(PARSE(omp, "run", "job.lua"), 0);
+    ck_assert_int_eq(opts.cfg.threads_per_rank, 3);
+    ck_assert_str_eq(opts.cfg.threads_source, "OMP_NUM_THREADS");
+    ck_assert_str_eq(opts.cfg.spill_dir, "/scratch/job");
+    ck_assert_int_eq(PARSE(omp, "run", "--threads-per-rank=2", "--spill-dir", "/d", "--resume", "job.lua"),
+                     0);
+    ck_assert_int_eq(opts.cfg.threads_per_rank, 2);
+    ck_assert_str_eq(opts.cfg.threads_source, "--threads-per-rank");
+    ck_assert_str_eq(opts.cfg.spill_dir, "/d");
+    ck_assert(opts.cfg.resume);
+    const char *tmp[] = {"TMPDIR", "/tmp/x", "TESSERA_RESUME", "1", NULL};
+    ck_assert_int_eq(PARSE(tmp, "run", "job.lua"), 0);
+    ck_assert_str_eq(opts.cfg.spill_dir, "/tmp/x");
+    ck_assert(opts.cfg.resume);
+
+    ck_assert_int_eq(PARSE(NULL, "run", "--threads-per-rank", "0", "job.lua"), CLI_USAGE_STATUS);
+    ck_assert_str_eq(err, "tessera: --threads-per-rank expects a whole number from 1 to 256, got '0'; see "
+                          "'tessera run --help'");
+    const char *bad[] = {"TESSERA_THREADS_PER_RANK", "many", NULL};
+    ck_assert_int_eq(PARSE(bad, "run", "job.lua"), CLI_USAGE_STATUS);
+    ck_assert_ptr_nonnull(strstr(err, "TESSERA_THREADS_PER_RANK expects a whole number"));
+    ck_assert_int_eq(PARSE(NULL, "run", "--resume=1", "job.lua"), CLI_USAGE_STATUS);
+    ck_assert_str_eq(err, "tessera: option '--resume' takes no value; see 'tessera run --help'");
+}
+END_TEST
+
 START_TEST(commands)
 {
     cli_options opts;
@@ -213,6 +288,8 @@ static Suite *cli_options_suite(void)
     tcase_add_test(tc, a_flag_hides_a_bad_variable);
     tcase_add_test(tc, quiet_and_empty_variables);
     tcase_add_test(tc, usage_errors_name_the_option);
+    tcase_add_test(tc, memory_from_slurm_and_launchers);
+    tcase_add_test(tc, threads_spill_dir_and_resume);
     tcase_add_test(tc, commands);
     tcase_add_test(tc, script_arguments);
     tcase_add_test(tc, rank0_from_launcher_variables);

@@ -197,7 +197,7 @@ START_TEST(independent_writes_round_trip_and_other_readers_agree)
     ck_assert(h5_describe(t[0].path, t[0].dataset, &m, &err) == TS_OK);
     ck_assert_int_eq(m.mark, H5_MARK_INCOMPLETE);
     MPI_Barrier(MPI_COMM_WORLD);
-    ck_assert_msg(h5_writer_finish(w, true, &err) == TS_OK, "%s", err.msg);
+    ck_assert_msg(h5_writer_finish(w, TS_OK, &err) == TS_OK, "%s", err.msg);
     for (int i = 0; i < 4; i++)
         check_all(&t[i], H5_MARK_COMPLETE);
     python_check("import h5py, numpy as np, xarray as xr, subprocess\n"
@@ -242,7 +242,7 @@ START_TEST(gzip_writes_are_collective_with_uneven_rounds)
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &t, &w, &err) == TS_OK, "%s", err.msg);
     ck_assert(h5_writer_collective(w, 0));
     write_all(w, 0, &t);
-    ck_assert_msg(h5_writer_finish(w, true, &err) == TS_OK, "%s", err.msg);
+    ck_assert_msg(h5_writer_finish(w, TS_OK, &err) == TS_OK, "%s", err.msg);
     check_all(&t, H5_MARK_COMPLETE);
     char *text = h5_info(t.path, &err);
     ck_assert_msg(text && strstr(text, "/z: float32 (31, 23), chunks (5, 6), filters: shuffle, gzip(3)\n"
@@ -265,7 +265,7 @@ START_TEST(existing_datasets_need_overwrite_and_dims_must_agree)
     ts_err err;
     err_clear(&err);
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &t, &w, &err) == TS_OK, "%s", err.msg);
-    ck_assert(h5_writer_finish(w, true, &err) == TS_OK);
+    ck_assert(h5_writer_finish(w, TS_OK, &err) == TS_OK);
 
     char msg[1024];
     snprintf(msg, sizeof msg, "dataset /grp/v already exists in %s; pass overwrite = true to replace it",
@@ -278,7 +278,7 @@ START_TEST(existing_datasets_need_overwrite_and_dims_must_agree)
     t.overwrite = true;
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &t, &w, &err) == TS_OK, "%s", err.msg);
     write_all(w, 0, &t);
-    ck_assert_msg(h5_writer_finish(w, true, &err) == TS_OK, "%s", err.msg);
+    ck_assert_msg(h5_writer_finish(w, TS_OK, &err) == TS_OK, "%s", err.msg);
     check_all(&t, H5_MARK_COMPLETE);
 
     /* Unnamed axes of another length get their own dimension; a name
@@ -286,7 +286,7 @@ START_TEST(existing_datasets_need_overwrite_and_dims_must_agree)
     h5_target u = target("ow.h5", "grp/u", TS_INT64, 1, (int64_t[]){13}, (int64_t[]){5});
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &u, &w, &err) == TS_OK, "%s", err.msg);
     write_all(w, 0, &u);
-    ck_assert_msg(h5_writer_finish(w, true, &err) == TS_OK, "%s", err.msg);
+    ck_assert_msg(h5_writer_finish(w, TS_OK, &err) == TS_OK, "%s", err.msg);
     static const char *const named[] = {"dim_0"};
     h5_target bad = target("ow.h5", "grp/bad", TS_INT64, 1, (int64_t[]){14}, (int64_t[]){5});
     bad.dims = named;
@@ -309,7 +309,7 @@ START_TEST(existing_datasets_need_overwrite_and_dims_must_agree)
     err_clear(&err);
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &v2, &w, &err) == TS_OK, "%s", err.msg);
     write_all(w, 0, &v2);
-    ck_assert_msg(h5_writer_finish(w, true, &err) == TS_OK, "%s", err.msg);
+    ck_assert_msg(h5_writer_finish(w, TS_OK, &err) == TS_OK, "%s", err.msg);
     check_all(&v2, H5_MARK_COMPLETE);
     python_check("import xarray as xr, numpy as np\n"
                  "g = xr.open_dataset('ow.h5', engine='h5netcdf', group='grp')\n"
@@ -327,7 +327,7 @@ START_TEST(a_failed_rank_leaves_the_mark_incomplete)
     err_clear(&err);
     ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, &t, &w, &err) == TS_OK, "%s", err.msg);
     write_all(w, 0, &t);
-    ck_assert_int_eq(h5_writer_finish(w, rank != 1, &err), TS_ERR_RUNTIME);
+    ck_assert_int_eq(h5_writer_finish(w, rank != 1 ? TS_OK : TS_ERR_RUNTIME, &err), TS_ERR_RUNTIME);
     char msg[1024];
     snprintf(msg, sizeof msg, "rank 1 did not finish writing %s; its datasets stay incomplete", t.path);
     ck_assert_str_eq(err.msg, msg);
@@ -415,7 +415,7 @@ START_TEST(disk_full_is_reported)
             h5_writer_write(w, 0, start, count, buf, &werr);
         }
         free(buf);
-        st = h5_writer_finish(w, werr.status == TS_OK, &err);
+        st = h5_writer_finish(w, werr.status, &err);
     }
     char msg[1024];
     snprintf(msg, sizeof msg, "disk full while writing %s", t.path);
@@ -424,6 +424,123 @@ START_TEST(disk_full_is_reported)
         umount(small);
     ck_assert_int_eq(st, TS_ERR_IO);
     ck_assert_msg(strncmp(err.msg, msg, strlen(msg)) == 0, "%s", err.msg);
+}
+END_TEST
+
+/* Writes (and records) chunks [from, upto) of t, c % nranks == rank on
+ * this rank; skips chunks the writer says are stored. */
+static void write_range(h5_writer *w, int ti, const h5_target *t, int64_t from, int64_t upto)
+{
+    int64_t mine = 0, rounds;
+    for (int64_t c = from; c < upto; c++)
+        mine += c % nranks == rank;
+    MPI_Allreduce(&mine, &rounds, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
+    if (!h5_writer_collective(w, ti))
+        rounds = mine;
+    double buf[64];
+    int64_t c = from;
+    for (int64_t r = 0; r < rounds; r++) {
+        while (c < upto && c % nranks != rank)
+            c++;
+        int64_t start[TS_MAXDIM], count[TS_MAXDIM];
+        bool have = c < upto && !h5_writer_stored(w, ti, c);
+        if (have) {
+            chunk_box(t, c, start, count);
+            fill_box(t, start, count, buf);
+        }
+        ts_err err;
+        err_clear(&err);
+        ck_assert_msg(h5_writer_write(w, ti, start, have ? count : NULL, buf, &err) == TS_OK, "%s", err.msg);
+        if (have)
+            ck_assert_msg(h5_writer_record(w, ti, c, &err) == TS_OK, "%s", err.msg);
+        c++;
+    }
+}
+
+static int64_t stored_count(const h5_target *t)
+{
+    h5_stored old;
+    bool exists = false;
+    ts_err err;
+    err_clear(&err);
+    ck_assert_msg(h5_stored_describe(t->path, t->dataset, &old, &exists, &err) == TS_OK, "%s", err.msg);
+    ck_assert(exists);
+    return old.nrecord < 0 ? -1 : old.nstored;
+}
+
+START_TEST(the_record_holds_what_was_written_and_a_resume_continues_it)
+{
+    /* 8 plain chunks, written independently; 12 gzip ones, collectively. */
+    h5_target t[2] = {target("rec.h5", "grp/plain", TS_FLOAT64, 2, (int64_t[]){12, 10}, (int64_t[]){3, 5}),
+                      target("rec.h5", "gz", TS_INT32, 1, (int64_t[]){36}, (int64_t[]){3})};
+    t[1].gzip_level = 2;
+    for (int i = 0; i < 2; i++)
+        t[i].nrecord = nchunks(&t[i]);
+    h5_writer *w;
+    ts_err err;
+    err_clear(&err);
+    ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 2, t, &w, &err) == TS_OK, "%s", err.msg);
+    write_range(w, 0, &t[0], 0, 5);
+    write_range(w, 1, &t[1], 0, 7);
+    MPI_Barrier(MPI_COMM_WORLD);
+    /* Independent writes are recorded at once, collective ones at a flush. */
+    ck_assert_int_eq(stored_count(&t[0]), 5);
+    ck_assert_int_eq(stored_count(&t[1]), 0);
+    MPI_Barrier(MPI_COMM_WORLD);
+    ck_assert_msg(h5_writer_sync(w, &err) == TS_OK, "%s", err.msg);
+    ck_assert_int_eq(stored_count(&t[1]), 7);
+    MPI_Barrier(MPI_COMM_WORLD);
+    write_range(w, 1, &t[1], 7, 9);
+    /* One rank stopped: every rank hears TS_ERR_STOPPED; what was written
+     * is recorded, nothing is marked complete. */
+    ck_assert_int_eq(h5_writer_finish(w, rank == 1 ? TS_ERR_STOPPED : TS_OK, &err), TS_ERR_STOPPED);
+    ck_assert_int_eq(stored_count(&t[0]), 5);
+    ck_assert_int_eq(stored_count(&t[1]), 9);
+    char *text = h5_info(t[0].path, &err);
+    ck_assert_msg(text &&
+                      strstr(text, "INCOMPLETE: tessera did not finish writing it; 5 of 8 chunks stored") &&
+                      !strstr(text, H5_RECORD_SUFFIX),
+                  "%s", text ? text : err.msg);
+    free(text);
+    MPI_Barrier(MPI_COMM_WORLD);
+
+    /* The resumed store sees what is stored, writes the rest, completes,
+     * and the record is gone. */
+    t[0].resume = t[1].resume = true;
+    err_clear(&err);
+    ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 2, t, &w, &err) == TS_OK, "%s", err.msg);
+    for (int64_t c = 0; c < 12; c++) {
+        ck_assert(h5_writer_stored(w, 0, c) == (c < 5));
+        ck_assert(h5_writer_stored(w, 1, c) == (c < 9));
+    }
+    write_range(w, 0, &t[0], 0, 8);
+    write_range(w, 1, &t[1], 0, 12);
+    ck_assert_msg(h5_writer_finish(w, TS_OK, &err) == TS_OK, "%s", err.msg);
+    for (int i = 0; i < 2; i++) {
+        check_all(&t[i], H5_MARK_COMPLETE);
+        ck_assert_int_eq(stored_count(&t[i]), -1);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+
+    /* A new store (not a resume) over an incomplete dataset starts a new
+     * record: the old one never speaks for the new data. */
+    t[0].resume = false;
+    t[0].overwrite = true;
+    err_clear(&err);
+    ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, t, &w, &err) == TS_OK, "%s", err.msg);
+    write_range(w, 0, &t[0], 0, 3);
+    err_clear(&err);
+    ck_assert_int_eq(h5_writer_finish(w, TS_ERR_STOPPED, &err), TS_ERR_STOPPED);
+    t[0].overwrite = false;
+    err_clear(&err);
+    ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, t, &w, &err) == TS_ERR_IO, "an existing dataset");
+    t[0].overwrite = true;
+    err_clear(&err);
+    ck_assert_msg(h5_writer_create(MPI_COMM_WORLD, 1, t, &w, &err) == TS_OK, "%s", err.msg);
+    ck_assert(!h5_writer_stored(w, 0, 0));
+    err_clear(&err);
+    ck_assert_int_eq(h5_writer_finish(w, TS_ERR_STOPPED, &err), TS_ERR_STOPPED);
+    ck_assert_int_eq(stored_count(&t[0]), 0);
 }
 END_TEST
 
@@ -449,6 +566,7 @@ int main(int argc, char **argv)
         tcase_add_test(tc, a_failed_rank_leaves_the_mark_incomplete);
         tcase_add_test(tc, permission_denied_is_the_same_on_every_rank);
         tcase_add_test(tc, disk_full_is_reported);
+        tcase_add_test(tc, the_record_holds_what_was_written_and_a_resume_continues_it);
         suite_add_tcase(s, tc);
         SRunner *sr = srunner_create(s);
         srunner_set_fork_status(sr, CK_NOFORK);

@@ -22,7 +22,9 @@ START_TEST(round_trip_keeps_every_field)
                    .gzip_level = 6,
                    .nattrs = 3,
                    .attrs = attrs,
-                   .dims = dims};
+                   .dims = dims,
+                   .nrecord = 8,
+                   .resume = true};
     store_list l = {0};
     ck_assert(store_list_add(&l, 1, &t));
     t.dims = NULL;
@@ -54,6 +56,8 @@ START_TEST(round_trip_keeps_every_field)
     ck_assert_int_eq(a->attrs[1].i, -7);
     ck_assert_double_eq(a->attrs[2].f, 0.25);
     ck_assert_str_eq(a->dims[1], "lat");
+    ck_assert_int_eq(a->nrecord, 8);
+    ck_assert(a->resume);
     ck_assert_ptr_null(back.v[1].h5.dims);
     ck_assert_str_eq(back.v[1].h5.dataset, "/y");
     store_list_fini(&back);
