@@ -35,6 +35,6 @@ local sum = 0
 for _, v in ipairs(r) do
     sum = sum + v
 end
-local workers = ts.nworkers()
+local workers = ts.nworkers() * ts.nthreads() -- task threads in all
 print(string.format("BENCH name=delayed_chains ntasks=120 workers=%d sleep_s=%g wall_s=%.6f ideal_s=%.6f cpu0_s=%.6f result=%.17g",
                     workers, delay, wall, math.max(120 * delay / workers, 3 * delay), cpu, sum))

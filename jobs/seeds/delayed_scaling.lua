@@ -77,6 +77,6 @@ local sum = 0
 for _, v in ipairs(result) do
     sum = sum + v
 end
-local workers = ts.nworkers()
-print(string.format("30 chains: sum of the results %.6f in %.2f s on %d worker(s) (ideal %.2f s)", sum, secs,
-                    workers, math.max(120 * delay / workers, 3 * delay)))
+local workers, threads = ts.nworkers(), ts.nthreads()
+print(string.format("30 chains: sum of the results %.6f in %.2f s on %d worker(s) x %d thread(s) (ideal %.2f s)",
+                    sum, secs, workers, threads, math.max(120 * delay / (workers * threads), 3 * delay)))

@@ -327,6 +327,14 @@ static int l_nworkers(lua_State *L)
     return 1;
 }
 
+/* ts.nthreads(): the threads of each worker that run tasks. */
+static int l_nthreads(lua_State *L)
+{
+    int n = ts_ctx_config(tslua_ctx(L))->threads_per_rank;
+    lua_pushinteger(L, n > 0 ? n : 1);
+    return 1;
+}
+
 void tslua_delayed_register(lua_State *L, int mod)
 {
     mod = lua_absindex(L, mod);
@@ -351,7 +359,7 @@ void tslua_delayed_register(lua_State *L, int mod)
     static const luaL_Reg fns[] = {{"delayed", l_delayed},
                                    {"from_delayed", l_from_delayed},
                                    {"sleep", l_sleep},
-                                   {"nworkers", l_nworkers},
+                                   {"nworkers", l_nworkers}, {"nthreads", l_nthreads},
                                    {NULL, NULL}};
     lua_pushvalue(L, mod);
     luaL_setfuncs(L, fns, 0);

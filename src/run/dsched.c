@@ -101,13 +101,16 @@ ts_status dsched_init(dsched *d, session *s, const dgraph *g, int64_t c, ts_err 
     return TS_OK;
 }
 
-/* Tasks a worker's queue may hold: two, or as many as run in 2 ms. */
+/* Tasks a worker's queue may hold: two per task thread, or as many as its
+ * threads run in 2 ms. */
 static int queue_limit(const dsched *d)
 {
+    int threads = d->s->nthreads, least = DSCHED_MIN_QUEUE * threads;
     if (d->avg_s <= 0)
-        return DSCHED_MIN_QUEUE;
-    double q = DSCHED_MIN_QUEUE + 0.002 / d->avg_s;
-    return q > DSCHED_MAX_QUEUE ? DSCHED_MAX_QUEUE : (int)q;
+        return least;
+    double q = least + 0.002 / d->avg_s * threads;
+    int most = DSCHED_MAX_QUEUE > least ? DSCHED_MAX_QUEUE : least;
+    return q > most ? most : (int)q;
 }
 
 /* The worker for t among those with room, or -1. */

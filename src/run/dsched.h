@@ -4,8 +4,9 @@
  * level"), each to a worker with room in its bounded queue, preferring the
  * worker that holds most of the task's inputs, then the least loaded (by
  * estimated cost when costs are given, else by tasks in its queue). A
- * queue holds at least two tasks, so a worker always has its next task
- * (and its inputs) at hand when one finishes; for short tasks the queue
+ * queue holds at least two tasks per task thread of the worker, so a
+ * worker always has its next task (and its inputs) at hand when one
+ * finishes; for short tasks the queue
  * grows (up to 256) so that rank 0's round trips never leave a worker idle.
  * With independent chains of known cost this balances the chains across
  * the workers; with unknown costs it hands out work as workers finish. */

@@ -18,9 +18,12 @@ enum {
     W_HERE      /* its result is here (made here, or fetched) */
 };
 
-#define TASK_THREAD_SLOT 1 /* the runner state of delayed tasks (map_blocks uses 0) */
+typedef struct dworker_thread {
+    dworker *w;
+    int slot; /* the kernel's thread number: 0 .. nthreads - 1 */
+} dworker_thread;
 
-static void run_one(dworker *w, int64_t t, dcompletion *out)
+static void run_one(dworker *w, int slot, int64_t t, dcompletion *out)
 {
     const dgraph *g = w->g;
     const dtask *d = &g->tasks[t];
@@ -57,7 +60,7 @@ static void run_one(dworker *w, int64_t t, dcompletion *out)
                              .args = args,
                              .task = t,
                              .label = d->label,
-                             .thread = TASK_THREAD_SLOT,
+                             .thread = slot,
                              .cancelled = &w->cancelled,
                              .errmsg = msg,
                              .errlen = sizeof msg};
@@ -79,7 +82,8 @@ static void run_one(dworker *w, int64_t t, dcompletion *out)
 
 static void *task_thread(void *ud)
 {
-    dworker *w = ud;
+    dworker_thread *me = ud;
+    dworker *w = me->w;
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (w->rlen == 0 && !w->quit)
@@ -91,7 +95,7 @@ static void *task_thread(void *ud)
         w->rlen--;
         pthread_mutex_unlock(&w->mu);
         dcompletion c;
-        run_one(w, t, &c);
+        run_one(w, me->slot, t, &c);
         pthread_mutex_lock(&w->mu);
         w->done[w->ndone++] = c; /* room for every task: a task completes once */
         pthread_cond_signal(&w->news);
@@ -121,13 +125,17 @@ ts_status dworker_init(dworker *w, session *s, const dgraph *g, int64_t c)
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->work, NULL);
     pthread_cond_init(&w->news, NULL);
-    if (pthread_create(&w->thread, NULL, task_thread, w) != 0) {
-        pthread_cond_destroy(&w->work);
-        pthread_cond_destroy(&w->news);
-        pthread_mutex_destroy(&w->mu);
-        return err_set(&w->err, TS_ERR_RUNTIME, "cannot start the task thread");
+    w->nthreads = s->nthreads;
+    w->threads = calloc((size_t)w->nthreads, sizeof *w->threads);
+    w->slots = calloc((size_t)w->nthreads, sizeof *w->slots);
+    if (!w->threads || !w->slots)
+        return err_set(&w->err, TS_ERR_MEMORY, "out of memory starting the task threads");
+    for (int i = 0; i < w->nthreads; i++) {
+        w->slots[i] = (dworker_thread){.w = w, .slot = i};
+        if (pthread_create(&w->threads[i], NULL, task_thread, &w->slots[i]) != 0)
+            return err_set(&w->err, TS_ERR_RUNTIME, "cannot start a task thread");
+        w->nstarted++;
     }
-    w->thread_started = true;
     return TS_OK;
 }
 
@@ -410,17 +418,20 @@ ts_status dworker_finish(dworker *w)
 
 void dworker_fini(dworker *w)
 {
-    if (w->thread_started) {
+    if (w->threads) { /* the lock and conditions exist once threads were made */
         pthread_mutex_lock(&w->mu);
         w->quit = true;
         w->rlen = 0;
-        pthread_cond_signal(&w->work);
+        pthread_cond_broadcast(&w->work);
         pthread_mutex_unlock(&w->mu);
-        pthread_join(w->thread, NULL);
+        for (int i = 0; i < w->nstarted; i++)
+            pthread_join(w->threads[i], NULL);
         pthread_cond_destroy(&w->work);
         pthread_cond_destroy(&w->news);
         pthread_mutex_destroy(&w->mu);
     }
+    free(w->threads);
+    free(w->slots);
     for (int64_t i = 0; i < w->ndone; i++) {
         free(w->done[i].result);
         free(w->done[i].msg);

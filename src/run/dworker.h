@@ -1,10 +1,10 @@
 /* dworker.h — a worker's side of a delayed compute. The calling (main)
  * thread talks MPI: it takes the tasks the driver hands out, fetches their
  * inputs from the workers holding them, answers other workers' fetches and
- * reports what finished; a task thread runs the kernels (MPI is only ever
- * called from the main thread, as MPI_THREAD_FUNNELED asks). Tasks wait in
- * a queue between the two, so a task's inputs arrive while the one before
- * it runs. Results stay on the worker that made them until the compute
+ * reports what finished; the rank's task threads (one per thread of the
+ * rank, --threads-per-rank) run the kernels (MPI is only ever called from
+ * the main thread, as MPI_THREAD_FUNNELED asks). Tasks wait in a queue
+ * between them, so a task's inputs arrive while the one before it runs. Results stay on the worker that made them until the compute
  * ends; targets also go to the driver. */
 #ifndef TS_RUN_DWORKER_H
 #define TS_RUN_DWORKER_H
@@ -43,8 +43,10 @@ typedef struct dworker {
     int64_t ndone;
     bool quit;
     volatile int cancelled;
-    pthread_t thread;
-    bool thread_started;
+    int nthreads;
+    pthread_t *threads;
+    struct dworker_thread *slots; /* what each task thread is told: the engine and its number */
+    int nstarted;
     /* main thread only */
     dsends sends;
     bytebuf batch; /* DONE records not yet sent */

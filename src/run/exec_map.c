@@ -7,6 +7,7 @@
  * boxes (exec_map_leaf_boxes), halos included. */
 #include "run/eval.h"
 #include "run/exec.h"
+#include "run/pool.h"
 #include "run/registry.h"
 
 #include <stdio.h>
@@ -113,10 +114,14 @@ static void fill_block(ts_block *b, const node *x, const int64_t *start, const i
         b->index[d] = index[d];
 }
 
+/* What one thread of the rank's pool needs to run blocks: its own
+ * programs, input buffers and error (eval programs are not shared). */
 typedef struct map_task {
     exec *e;
     const plan_stage *st;
     const registry_entry *kernel;
+    int thread;
+    ts_err err;
     eval_prog *prog[NODE_MAXIN];
     void *inbuf[NODE_MAXIN];
     size_t incap[NODE_MAXIN];
@@ -152,9 +157,9 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
         int64_t start[TS_MAXDIM], size[TS_MAXDIM];
         input_box(out, k, c, start, size);
         size_t nb = (size_t)exec_box_nelems(x->ndim, size) * ts_dtype_size(x->dtype);
-        ts_status rc = reserve(&m->inbuf[k], &m->incap[k], nb, e->err);
+        ts_status rc = reserve(&m->inbuf[k], &m->incap[k], nb, &m->err);
         if (rc == TS_OK)
-            rc = eval_box_into(m->prog[k], start, size, m->inbuf[k], e->err);
+            rc = eval_box_into(m->prog[k], start, size, m->inbuf[k], &m->err);
         if (rc != TS_OK)
             return rc;
         if (out->p.map.padded) /* the padded input's box starts depth before the block */
@@ -169,9 +174,9 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
     size_t esz = ts_dtype_size(out->dtype);
     char what[96];
     snprintf(what, sizeof what, "a block of %s", node_label(out));
-    void *obuf = mem_alloc(e->mem, on * (int64_t)esz, what, e->err);
+    void *obuf = mem_alloc(e->mem, on * (int64_t)esz, what, &m->err);
     if (!obuf)
-        return e->err->status;
+        return m->err.status;
     fill_block(&ob, out, ostart, oshape, obuf, coords);
     if (out->p.map.overlap)
         for (int d = 0; d < out->ndim; d++)
@@ -185,7 +190,7 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
                           .out = &ob,
                           .keep_start = out->p.map.overlap ? ostart : NULL,
                           .keep_shape = out->p.map.overlap ? osize : NULL,
-                          .thread = 0,
+                          .thread = m->thread,
                           .errmsg = msg,
                           .errlen = sizeof msg};
     ts_status rc = m->kernel->k.block(&call);
@@ -197,54 +202,108 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
             k += (size_t)snprintf(where + k, sizeof where - k, "%s%lld", d ? ", " : "", (long long)coords[d]);
         if (k < sizeof where)
             snprintf(where + k, sizeof where - k, "%s)", out->ndim == 1 ? "," : "");
-        return err_set(e->err, rc, "%s %s: %s", node_label(out), where, msg[0] ? msg : "the kernel failed");
+        return err_set(&m->err, rc, "%s %s: %s", node_label(out), where, msg[0] ? msg : "the kernel failed");
     }
     if (!out->p.map.overlap) {
         *chunk = obuf;
         return TS_OK;
     }
-    void *trimmed = mem_alloc(e->mem, exec_box_nelems(out->ndim, osize) * (int64_t)esz, what, e->err);
+    void *trimmed = mem_alloc(e->mem, exec_box_nelems(out->ndim, osize) * (int64_t)esz, what, &m->err);
     if (trimmed)
         trim(out, c, &ob, trimmed);
     mem_free(e->mem, obuf);
     if (!trimmed)
-        return e->err->status;
+        return m->err.status;
     *chunk = trimmed;
     return TS_OK;
 }
 
+/* A batch of blocks on the pool: job j is block first + j. */
+typedef struct map_batch {
+    map_task *tasks; /* one per thread */
+    int64_t first;
+    void **chunks;
+    ts_status *status;
+    double *t0, *t1;
+} map_batch;
+
+static void block_job(void *ud, int thread, int64_t j)
+{
+    map_batch *b = ud;
+    b->t0[j] = trace_now();
+    b->chunks[j] = NULL;
+    b->status[j] = run_block(&b->tasks[thread], b->first + j, &b->chunks[j]);
+    b->t1[j] = trace_now();
+}
+
+/* Runs this worker's blocks, two per thread at a time (kernels run on
+ * every thread of the rank's pool, each with its own interpreter for Lua
+ * functions), keeping them in task order; the first failure in task order
+ * is the stage's. */
 ts_status exec_map_blocks_stage(exec *e, int s, bool failed)
 {
     const plan_stage *st = &e->plan->stages[s];
     const node *out = st->out;
-    map_task m = {.e = e, .st = st};
+    int nthreads = pool_nthreads(e->pool);
+    int64_t batch = 2 * (int64_t)nthreads;
+    map_batch b = {.tasks = calloc((size_t)nthreads, sizeof *b.tasks),
+                   .chunks = calloc((size_t)batch, sizeof *b.chunks),
+                   .status = calloc((size_t)batch, sizeof *b.status),
+                   .t0 = calloc((size_t)batch, sizeof *b.t0),
+                   .t1 = calloc((size_t)batch, sizeof *b.t1)};
     ts_status rc = failed ? TS_ERR_RUNTIME : TS_OK;
-    if (rc == TS_OK) {
-        m.kernel = e->kernels ? registry_find(e->kernels, out->kernel) : NULL;
-        if (!m.kernel || !m.kernel->k.block)
-            rc = err_set(e->err, TS_ERR_RUNTIME,
-                         "%s: no block kernel named '%s' is registered on this rank (register it on every "
-                         "rank before ts_ctx_serve)",
-                         node_label(out), out->kernel);
+    if (rc == TS_OK && (!b.tasks || !b.chunks || !b.status || !b.t0 || !b.t1))
+        rc = err_set(e->err, TS_ERR_MEMORY, "out of memory starting a stage");
+    const registry_entry *kernel = e->kernels ? registry_find(e->kernels, out->kernel) : NULL;
+    if (rc == TS_OK && (!kernel || !kernel->k.block))
+        rc = err_set(e->err, TS_ERR_RUNTIME,
+                     "%s: no block kernel named '%s' is registered on this rank (register it on every "
+                     "rank before ts_ctx_serve)",
+                     node_label(out), out->kernel);
+    for (int i = 0; rc == TS_OK && i < nthreads; i++) {
+        b.tasks[i] = (map_task){.e = e, .st = st, .kernel = kernel, .thread = i};
+        err_clear(&b.tasks[i].err);
+        for (int k = 0; k < out->ninputs && rc == TS_OK; k++)
+            rc = eval_prog_create(out->inputs[k], &st->leaves, exec_chunk_lookup, e, &b.tasks[i].prog[k],
+                                  e->err);
     }
-    for (int k = 0; k < out->ninputs && rc == TS_OK; k++)
-        rc = eval_prog_create(out->inputs[k], &st->leaves, exec_chunk_lookup, e, &m.prog[k], e->err);
-    for (int64_t t = st->task_first[e->me]; rc == TS_OK && t < st->task_first[e->me + 1]; t++) {
-        double t0 = trace_now();
-        void *chunk = NULL;
-        rc = run_block(&m, t, &chunk);
-        if (rc != TS_OK)
+    int64_t first = st->task_first[e->me], mine = st->task_first[e->me + 1] - first;
+    for (int64_t r0 = 0; rc == TS_OK && r0 < mine; r0 += batch) {
+        int64_t n = mine - r0 < batch ? mine - r0 : batch;
+        if ((rc = exec_stop_check(e)) != TS_OK)
             break;
-        int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-        exec_chunk_box(out, t, start, size);
-        e->chunks[s][t] = chunk;
-        exec_task_done(e, s, t, exec_box_nelems(out->ndim, size), t0, trace_now());
+        b.first = first + r0;
+        pool_run(e->pool, n, block_job, &b);
+        for (int64_t j = 0; j < n; j++) {
+            int64_t t = first + r0 + j;
+            if (b.status[j] != TS_OK) {
+                if (rc == TS_OK) {
+                    rc = b.status[j];
+                    for (int i = 0; i < nthreads; i++)
+                        if (b.tasks[i].err.status != TS_OK) {
+                            *e->err = b.tasks[i].err;
+                            break;
+                        }
+                }
+                continue;
+            }
+            e->chunks[s][t] = b.chunks[j];
+            int64_t start[TS_MAXDIM], size[TS_MAXDIM];
+            exec_chunk_box(out, t, start, size);
+            exec_task_done(e, s, t, exec_box_nelems(out->ndim, size), b.t0[j], b.t1[j]);
+        }
     }
-    for (int k = 0; k < out->ninputs; k++) {
-        if (m.prog[k])
-            e->stats.bytes_read += eval_prog_bytes_read(m.prog[k]);
-        eval_prog_destroy(m.prog[k]);
-        free(m.inbuf[k]);
-    }
+    for (int i = 0; b.tasks && i < nthreads; i++)
+        for (int k = 0; k < out->ninputs; k++) {
+            if (b.tasks[i].prog[k])
+                e->stats.bytes_read += eval_prog_bytes_read(b.tasks[i].prog[k]);
+            eval_prog_destroy(b.tasks[i].prog[k]);
+            free(b.tasks[i].inbuf[k]);
+        }
+    free(b.tasks);
+    free(b.chunks);
+    free(b.status);
+    free(b.t0);
+    free(b.t1);
     return rc;
 }

@@ -35,7 +35,7 @@ typedef struct result_header {
 
 ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *err)
 {
-    *s = (session){.world = MPI_COMM_NULL, .workers = MPI_COMM_NULL};
+    *s = (session){.world = MPI_COMM_NULL, .workers = MPI_COMM_NULL, .nthreads = nthreads > 0 ? nthreads : 1};
     registry_init(&s->kernels);
     if (MPI_Comm_dup(MPI_COMM_WORLD, &s->world) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_dup failed");

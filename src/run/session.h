@@ -35,6 +35,7 @@ typedef struct session {
     int rank, nranks, nworkers;
     bool is_worker;
     pool *pool;                /* worker: the threads that run its tasks, owned */
+    int nthreads;              /* threads that run each worker's tasks (every rank knows it) */
     mem_pool mem;              /* worker: its budget for chunk buffers */
     int64_t overhead_nbytes;   /* what the rank holds besides data: resident at start plus a reserve */
     session_observer observer; /* driver: who hears about progress (may be empty) */
@@ -48,7 +49,7 @@ typedef struct session {
     bool stop_told;                         /* worker: told the driver; driver: told every worker */
     int stop_msg;                           /* what was sent (outlives the sends) */
     double stop_polled;                     /* worker: when it last looked for the driver's stop */
-    registry kernels;          /* this rank's kernels, by name */
+    registry kernels;                       /* this rank's kernels, by name */
 } session;
 
 /* The part of a rank's budget that is not for data: what it holds
