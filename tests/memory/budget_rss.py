@@ -25,12 +25,17 @@ BENCH = [("normal_mean.lua", ["n=8000", "c=2000", "mins=0"]),
 
 
 def run(tessera, budget, script, args, cwd):
-    cmd = ["mpirun", "-np", "3", "/usr/bin/time", "-f", "MAXRSS_KB %M", tessera, "run", "--quiet", "--seed",
+    # Each rank appends one line to its own write (O_APPEND): stderr would interleave.
+    rss = os.path.join(cwd, "maxrss.txt")
+    if os.path.exists(rss):
+        os.remove(rss)
+    cmd = ["mpirun", "-np", "3", "/usr/bin/time", "-a", "-o", rss, "-f", "MAXRSS_KB %M", tessera, "run", "--quiet", "--seed",
            "1", "--memory-per-rank", budget, script]
     if args:
         cmd += ["--"] + args
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=cwd)
-    peaks = [int(k) * 1024 for k in re.findall(r"MAXRSS_KB (\d+)", p.stderr)]
+    text = open(rss).read() if os.path.exists(rss) else ""
+    peaks = [int(k) * 1024 for k in re.findall(r"MAXRSS_KB (\d+)", text)]
     return p, peaks
 
 
