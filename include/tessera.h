@@ -500,6 +500,215 @@ typedef struct ts_plot_opts {
 /* Writes a line plot (1-D) or an image with a colour bar (2-D) of v to path: ".svg" written by tessera itself, ".png" through libpng/cairo if built in. Errors: other extensions, ndim not 1 or 2, empty arrays, unwritable path (TS_ERR_IO with strerror). bool plots as 0/1; NaN/inf are skipped (lines break; image pixels drawn in a "missing" colour). */
 TS_API ts_status ts_local_plot(ts_ctx *ctx, const ts_local *v, const char *path, const ts_plot_opts *opts);
 
+/* ------------------------------------------------ math on local arrays */
+
+/* Eager NumPy math on local arrays in the calling thread: no context, no
+ * MPI, so tasks running on several threads may call these at once. Each
+ * returns a new local array the caller owns; on failure it returns the
+ * status with the message (NumPy's words where NumPy has them) in errmsg.
+ * The rules (broadcasting, dtype promotion, weak scalars, result dtypes)
+ * and kernels are those of the lazy operations above. Local. */
+/* A new local array of this shape with uninitialised values (NULL when out
+ * of memory); ts_local_data_mut gives the values to fill. */
+TS_API ts_local *ts_local_create(ts_dtype dtype, int ndim, const int64_t *shape);
+TS_API void *ts_local_data_mut(ts_local *v);
+/* A 0-d local array holding a weak scalar (see ts_scalar). */
+TS_API ts_local *ts_local_scalar(ts_scalar value);
+TS_API ts_local *ts_local_copy(const ts_local *v);
+TS_API ts_status ts_local_unary(ts_unary_op op, const ts_local *x, ts_local **out, char *errmsg,
+                                size_t errlen);
+TS_API ts_status ts_local_binary(ts_binary_op op, const ts_local *a, const ts_local *b, ts_local **out,
+                                 char *errmsg, size_t errlen);
+TS_API ts_status ts_local_where(const ts_local *cond, const ts_local *a, const ts_local *b, ts_local **out,
+                                char *errmsg, size_t errlen);
+TS_API ts_status ts_local_astype(const ts_local *x, ts_dtype dtype, ts_local **out, char *errmsg,
+                                 size_t errlen);
+TS_API ts_status ts_local_reduce(ts_reduce_op op, const ts_local *x, const ts_reduce_opts *opts,
+                                 ts_local **out, char *errmsg, size_t errlen);
+/* NumPy basic indexing and transposes, as ts_array_slice / transpose. */
+TS_API ts_status ts_local_slice(const ts_local *x, int nidx, const ts_index *idx, ts_local **out,
+                                char *errmsg, size_t errlen);
+TS_API ts_status ts_local_transpose(const ts_local *x, const int *axes, ts_local **out, char *errmsg,
+                                    size_t errlen);
+TS_API ts_status ts_local_reshape(const ts_local *x, int ndim, const int64_t *shape, ts_local **out,
+                                  char *errmsg, size_t errlen);
+
+/* ------------------------------------------- custom tasks: C kernels
+ *
+ * A kernel is user code that runs on the workers: map_blocks calls it once
+ * per output block, a delayed task once. Function pointers differ between
+ * the processes of a job (address-space randomisation, and a worker never
+ * ran the driver's code that took the address), so kernels travel by name:
+ * every rank registers the same names with ts_kernel_register — workers
+ * before ts_ctx_serve, the driver before it builds a graph that uses them —
+ * and a graph records the name the driver's registry holds for the function
+ * pointer it was given. What a call needs besides its inputs travels as
+ * bytes: the ud/ud_nbytes given when the graph is built are copied into the
+ * graph, and each rank's kernel gets a pointer to its own copy. The
+ * rank_ud given at registration stays on its rank (state such as an
+ * interpreter); it is never sent. */
+
+/* A block of a C-contiguous array handed to or filled by a kernel. */
+typedef struct ts_block {
+    ts_dtype dtype;
+    int ndim;
+    int64_t shape[TS_MAXDIM];
+    void *data;               /* inputs: read only; outputs: to be filled */
+    int64_t index[TS_MAXDIM]; /* block index in the output's chunk grid */
+    int64_t start[TS_MAXDIM]; /* global coordinates of element 0 */
+} ts_block;
+
+/* One map_blocks call. Inputs are the blocks of the aligned input arrays
+ * (grown by the overlap depth for map_overlap); out has the block's shape
+ * and dtype set and must be filled (for map_overlap its shape is the grown
+ * block's, which tessera trims). On failure write a message into errmsg. */
+typedef struct ts_block_call {
+    void *rank_ud;
+    const void *ud;
+    size_t ud_nbytes;
+    int nin;
+    const ts_block *in;
+    ts_block *out;
+    int thread; /* which of this rank's executing threads makes the call (0 today) */
+    char *errmsg;
+    size_t errlen;
+} ts_block_call;
+typedef ts_status (*ts_block_fn)(const ts_block_call *call);
+
+/* An argument of a delayed task: bytes given when the task was made or
+ * made by another task (kernel: the name of the kernel that made them), or
+ * a computed array. */
+typedef struct ts_value {
+    const void *data;
+    size_t nbytes;
+    const char *kernel; /* NULL: bytes given at build time */
+    bool is_array;
+    ts_block array; /* is_array: the whole computed array (index and start are 0) */
+} ts_value;
+
+/* One delayed task. The kernel leaves its result in result/result_nbytes,
+ * a malloc'd buffer tessera frees. cancelled becomes nonzero when another
+ * task failed; a long kernel may poll it and return early. */
+typedef struct ts_task_call {
+    void *rank_ud;
+    const void *ud;
+    size_t ud_nbytes;
+    int nargs;
+    const ts_value *args;
+    int64_t task;      /* its number in the compute, for messages */
+    const char *label; /* its name (ts_delayed_opts.label) */
+    int thread;
+    const volatile int *cancelled;
+    void *result;
+    size_t result_nbytes;
+    char *errmsg;
+    size_t errlen;
+} ts_task_call;
+typedef ts_status (*ts_task_fn)(ts_task_call *call);
+
+/* Fills into (dtype, ndim and shape set) with the values of a task result,
+ * for ts_array_from_delayed. Without one, the result bytes must be exactly
+ * the C-contiguous values. */
+typedef ts_status (*ts_decode_fn)(void *rank_ud, const void *result, size_t nbytes, ts_block *into,
+                                  char *errmsg, size_t errlen);
+
+typedef struct ts_kernel {
+    ts_block_fn block;   /* map_blocks; may be NULL */
+    ts_task_fn task;     /* delayed; may be NULL */
+    ts_decode_fn decode; /* may be NULL */
+    void *rank_ud;
+    void (*release)(void *rank_ud); /* called by ts_ctx_destroy; may be NULL */
+} ts_kernel;
+
+/* Local, on every rank: registers (a copy of) k under name (at most 63
+ * bytes; a name registers once). */
+TS_API ts_status ts_kernel_register(ts_ctx *ctx, const char *name, const ts_kernel *k);
+
+typedef enum ts_boundary {
+    TS_BOUNDARY_REFLECT, /* mirrored, the edge repeated (NumPy pad 'symmetric') */
+    TS_BOUNDARY_PERIODIC,
+    TS_BOUNDARY_NEAREST, /* the edge value repeated */
+    TS_BOUNDARY_NONE,    /* no halo beyond the array's edges */
+    TS_BOUNDARY_CONSTANT /* boundary_value */
+} ts_boundary;
+
+typedef struct ts_map_blocks_opts {
+    ts_dtype dtype; /* of the result */
+    bool dtype_set; /* false: the first input's dtype */
+    /* Output chunks, as Dask's map_blocks reads them: per axis a block
+     * size every block has (TS_CHUNK_SIZE) or explicit sizes (TS_CHUNK_LIST);
+     * NULL or TS_CHUNK_AUTO/KEEP: the aligned inputs' chunks (1 on new axes). */
+    const ts_chunkspec *chunks;
+    int ndrop; /* input axes the kernel removes (each becomes one block) */
+    int drop_axis[TS_MAXDIM];
+    int nnew; /* output axes the kernel adds */
+    int new_axis[TS_MAXDIM];
+    /* map_overlap: a halo of depth[d] elements on each side of axis d */
+    bool overlap;
+    int64_t depth[TS_MAXDIM];
+    ts_boundary boundary;
+    double boundary_value;
+    const char *label; /* the operation's name in reports ("map_blocks") */
+} ts_map_blocks_opts;
+
+/* Driver-local: the array whose block i is kernel(blocks i of xs). The xs
+ * are aligned as Dask aligns them: right-aligned axes, chunks unified by
+ * rechunking to the common refinement, length-1 axes broadcast. kernel must
+ * be registered (its block function) on every rank. */
+TS_API ts_status ts_array_map_blocks(ts_ctx *ctx, int n, ts_array *const *xs, ts_block_fn kernel,
+                                     const void *ud, size_t ud_nbytes, const ts_map_blocks_opts *opts,
+                                     ts_array **out);
+
+/* ---------------------------------------------------------- delayed tasks */
+
+typedef struct ts_delayed ts_delayed;
+
+typedef enum ts_arg_kind {
+    TS_ARG_BYTES,   /* data/nbytes, copied */
+    TS_ARG_DELAYED, /* another task's result */
+    TS_ARG_ARRAY    /* a lazy array, computed before the task runs */
+} ts_arg_kind;
+typedef struct ts_delayed_arg {
+    ts_arg_kind kind;
+    const void *data;
+    size_t nbytes;
+    ts_delayed *delayed;
+    ts_array *array;
+} ts_delayed_arg;
+
+typedef struct ts_delayed_opts {
+    const char *label; /* a name for messages and reports (at most 47 bytes) */
+    double cost_s;     /* estimated run time; 0: unknown */
+} ts_delayed_opts;
+
+/* Driver-local: a lazy call of kernel (registered with its task function on
+ * every rank) on args; nothing runs until a compute. opts may be NULL. */
+TS_API ts_status ts_delayed_create(ts_ctx *ctx, ts_task_fn kernel, const void *ud, size_t ud_nbytes,
+                                   int nargs, const ts_delayed_arg *args, const ts_delayed_opts *opts,
+                                   ts_delayed **out);
+TS_API ts_delayed *ts_delayed_retain(ts_delayed *d);
+TS_API void ts_delayed_release(ts_delayed *d);
+
+typedef struct ts_bytes {
+    void *data; /* malloc'd, the caller frees */
+    size_t nbytes;
+    const char *kernel; /* the kernel that made them (static storage of the registry) */
+} ts_bytes;
+
+/* Driver; collective with ts_ctx_serve. Runs the tasks of n delayed results
+ * and what they depend on across the workers: rank 0 hands out ready tasks,
+ * longest remaining chain first, to workers with room in their bounded
+ * queues (at least two tasks each, more for short tasks), preferring the
+ * worker that holds a task's inputs; results move between workers peer to
+ * peer. The first failing task ends the compute on every worker; its
+ * message names the task, the rank and the kernel's message. */
+TS_API ts_status ts_compute_delayed(ts_ctx *ctx, int n, ts_delayed *const *tasks, ts_bytes *results);
+
+/* Driver-local: a one-chunk array holding d's result (decoded by its
+ * kernel's decode function, or the raw bytes). */
+TS_API ts_status ts_array_from_delayed(ts_ctx *ctx, ts_delayed *d, int ndim, const int64_t *shape,
+                                       ts_dtype dtype, ts_array **out);
+
 #ifdef __cplusplus
 }
 #endif

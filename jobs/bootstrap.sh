@@ -15,9 +15,13 @@ build="${TESSERA_BUILD_DIR:-$root/build}"
 # Debian python at /usr/bin/python3; a pyenv python on PATH may lack them;
 # netCDF4, xarray and h5netcdf write and open the HDF5/netCDF-4 test files,
 # hdf5-tools gives h5dump; libcairo2-dev lets v:plot write PNG; chromium
-# renders the HTML report in the diagnostics tests).
+# renders the HTML report in the diagnostics tests; munge and the slurm
+# daemons and client run the single-node SLURM cluster of tests/slurm, whose
+# srun pmix plugin loads libpmix.so from libpmix-dev, which libopenmpi-dev
+# brings).
 packages=(openmpi-bin libopenmpi-dev libhdf5-openmpi-dev liblua5.4-dev librandom123-dev check pkg-config libcairo2-dev
-          chromium python3-numpy python3-h5py python3-dask python3-netcdf4 python3-xarray python3-h5netcdf hdf5-tools)
+          chromium python3-numpy python3-h5py python3-dask python3-netcdf4 python3-xarray python3-h5netcdf hdf5-tools
+          munge slurmctld slurmd slurm-client slurm-wlm-basic-plugins)
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 run() { printf '+ %s\n' "$*"; "$@"; }

@@ -2,6 +2,8 @@
 # test.sh — the test command of the README: bootstrap (install what is
 # missing, build build/), then run every test with ctest, one at a time, under
 # an overall time limit. The exit status is ctest's (124 if the limit hit).
+# Run it as root: bootstrap installs packages, and the slurm tests start a
+# private SLURM cluster (tests/slurm/local_cluster.sh) and stop it again.
 #
 # Usage: jobs/test.sh [extra ctest arguments, e.g. -R pipeline]
 #        TESSERA_TEST_TIMEOUT=seconds (default 4500) bounds the ctest run.

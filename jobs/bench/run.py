@@ -72,10 +72,10 @@ class Runner:
         self.args = args
         self.crashes = []
 
-    def mpi_job(self, np_, script, job_args, label):
+    def mpi_job(self, np_, script, job_args, label, run_opts=()):
         """Runs one Lua job; returns its BENCH fields plus outer wall and CPU."""
         cmd = [self.args.mpirun, "--allow-run-as-root", "--oversubscribe", "-np", str(np_),
-               self.args.tessera, "run", "--quiet", "--seed", "1", os.path.join(HERE, script)]
+               self.args.tessera, "run", "--quiet", "--seed", "1", *run_opts, os.path.join(HERE, script)]
         if job_args:
             cmd += ["--"] + job_args
         best = None
@@ -193,6 +193,8 @@ def main():
     empty2 = run.empty(2)
     normal3 = run.mpi_job(3, "normal_mean.lua", n_normal, "normal mean, np 3")
     normal2 = run.mpi_job(2, "normal_mean.lua", n_normal, "normal mean, np 2")
+    normal2t2 = run.mpi_job(2, "normal_mean.lua", n_normal, "normal mean, np 2, 2 threads per rank",
+                            ["--threads-per-rank", "2"])
     rand3 = run.mpi_job(3, "elementwise.lua", ["op=random"] + n_elem, "(random * 2 + 1):sum(), np 3")
     ones3 = run.mpi_job(3, "elementwise.lua", ["op=ones"] + n_elem, "(ones * 3 - 1):mean(), np 3")
     tasks3 = run.mpi_job(3, "many_tasks.lua", n_tasks, "many tasks, np 3")
@@ -237,7 +239,13 @@ def main():
             rows.append(("(d)", f"  np {res['np']}: compute wall s, cores busy", f"{res['wall_s']:.3f}", "", "",
                          f"busy {fmt(busy, '.2f')}", None))
 
-    for res in (normal3, normal2):
+    tspeed = None
+    if normal2 is not None and normal2t2 is not None:
+        tspeed = normal2["wall_s"] / max(normal2t2["wall_s"], 0.01)
+    rows.append(("(f) normal mean np 2, 1 -> 2 threads", "speed-up (1 / 2 threads wall)", fmt(tspeed, ".2f") + "x",
+                 "", "", ">= 1.8x", None if tspeed is None else tspeed >= 1.8))
+
+    for res in (normal3, normal2, normal2t2):
         if res is not None:
             share = 100 * res["cpu0_s"] / max(res["wall_s"], 0.01)
             rows.append((f"(e) rank 0 CPU, normal mean np {res['np']}", "% of compute wall",
@@ -253,7 +261,7 @@ def main():
         met = "" if r[6] is None else ("yes" if r[6] else "NO")
         print("  ".join(str(c).ljust(w) for c, w in zip(r[:6], widths)) + "  " + met)
 
-    results = [r for r in (normal3, normal2, rand3, ones3, tasks3) if r is not None]
+    results = [r for r in (normal3, normal2, normal2t2, rand3, ones3, tasks3) if r is not None]
     loaded = [f"{r['name']}(np {r['np']}) {r['others']:.2f}" for r in results
               if r["others"] is not None and r["others"] > 0.2]
     if loaded:

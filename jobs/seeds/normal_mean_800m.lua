@@ -4,7 +4,7 @@
 -- most. Prints the mean (close to 0) and the compute time.
 --
 -- Run: mpirun -np 3 tessera run jobs/seeds/normal_mean_800m.lua [-- small]
---      sbatch jobs/tessera.sbatch jobs/seeds/normal_mean_800m.lua
+--      sbatch jobs/slurm/normal_mean_800m.sbatch
 --      "small": 8,000,000 numbers, still in 4 chunks, for tests.
 local ts = require "tessera"
 

@@ -61,6 +61,20 @@ ts_status build_scan(build_env *env, node *x, int axis, bool prod, node **out);
 /* NumPy's reshape (one -1 allowed) with Dask's chunk rules (build_reshape.c). */
 ts_status build_reshape(build_env *env, node *x, int ndim, const int64_t *shape, node **out);
 
+/* A one-chunk array over values the caller keeps alive while the node is
+ * used (eager math on local arrays; build_data.c). weak marks a 0-d weak
+ * scalar. */
+ts_status build_data_wrap(build_env *env, ts_dtype dtype, int ndim, const int64_t *shape, const void *data,
+                          bool weak, node **out);
+/* A one-chunk array of delayed task d's result (values set once d ran). */
+struct ts_delayed;
+ts_status build_from_delayed(build_env *env, struct ts_delayed *d, int ndim, const int64_t *shape,
+                             ts_dtype dtype, node **out);
+/* map_blocks / map_overlap (build_map.c): kernel (a registered name) over
+ * the blocks of xs aligned as Dask aligns them; ud is copied. */
+ts_status build_map_blocks(build_env *env, int n, node *const *xs, const char *kernel, const void *ud,
+                           int64_t ud_nbytes, const ts_map_blocks_opts *opts, node **out);
+
 /* "(20000, 20000)" into buf. */
 void build_format_shape(int ndim, const int64_t *shape, char *buf, size_t buflen);
 

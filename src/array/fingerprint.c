@@ -115,6 +115,15 @@ static void mix_params(digest *d, const node *x, bool *uses_run_seed)
         mix_i64(d, p->scan.axis);
         mix_i64(d, p->scan.prod);
         break;
+    case NODE_DATA:
+    case NODE_MAP_BLOCKS:
+        /* The values themselves, or the kernel and its call bytes (Lua
+         * bytecode and arguments): a resumed store must run the same code. */
+        mix_str(d, x->kernel);
+        mix_i64(d, x->blob ? x->blob_nbytes : -1);
+        if (x->blob)
+            mix(d, x->blob, (size_t)x->blob_nbytes);
+        break;
     case NODE_ASTYPE:
     case NODE_RESHAPE:
     case NODE_NOPS: break;

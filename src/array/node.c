@@ -1,4 +1,5 @@
 /* node.c — making, sharing and inspecting expression nodes. */
+#include "array/delayed.h"
 #include "array/node.h"
 #include "util/ptrmap.h"
 
@@ -59,6 +60,10 @@ void ts_array_release(ts_array *x)
             ts_array_release(x->inputs[i]);
         free(x->path);
         free(x->dataset);
+        if (!x->blob_borrowed)
+            free(x->blob);
+        free(x->kernel);
+        ts_delayed_release(x->delayed);
         node *next = x->ninputs > 0 ? x->inputs[0] : NULL;
         free(x);
         x = next;
@@ -130,6 +135,8 @@ const char *node_label(const node *x)
     case NODE_CONCAT: return "concatenate";
     case NODE_SCAN: return x->p.scan.prod ? "cumprod" : "cumsum";
     case NODE_RESHAPE: return "reshape";
+    case NODE_DATA: return x->delayed ? "from_delayed" : "values";
+    case NODE_MAP_BLOCKS: return x->p.map.label;
     default: return "?";
     }
 }

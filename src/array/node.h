@@ -20,11 +20,13 @@ typedef enum node_op {
     NODE_WHERE,
     NODE_ASTYPE,
     NODE_REDUCE,
-    NODE_HDF5,    /* a dataset of an HDF5 file, read region by region */
-    NODE_VIEW,    /* slice, transpose, new/squeezed axes, broadcast, rechunk */
-    NODE_CONCAT,  /* inputs[0] then inputs[1] along one axis */
-    NODE_SCAN,    /* cumulative sum or product along one axis (materialised) */
-    NODE_RESHAPE, /* the same values in a new shape; chunk t is its input's chunk t (materialised) */
+    NODE_HDF5,       /* a dataset of an HDF5 file, read region by region */
+    NODE_VIEW,       /* slice, transpose, new/squeezed axes, broadcast, rechunk */
+    NODE_CONCAT,     /* inputs[0] then inputs[1] along one axis */
+    NODE_SCAN,       /* cumulative sum or product along one axis (materialised) */
+    NODE_RESHAPE,    /* the same values in a new shape; chunk t is its input's chunk t (materialised) */
+    NODE_DATA,       /* values held in the node (a local array, a delayed task's result) */
+    NODE_MAP_BLOCKS, /* a kernel run block by block over aligned inputs (materialised) */
     NODE_NOPS
 } node_op;
 
@@ -82,9 +84,22 @@ typedef union node_params {
         int axis;
         bool prod;
     } scan;
+    /* The loop runs over the chunk grid of the inputs aligned to loop_ndim
+     * axes (right-aligned, as NumPy broadcasts). Output axis d follows loop
+     * axis out_src[d] (-1: a new axis). With overlap, input boxes are the
+     * output box grown by depth[a] on each side of loop axis a: in padded
+     * inputs (padded: the boundary was added at build time) or clamped to
+     * the input ('none'); the kernel's block is then trimmed back. */
+    struct {
+        int loop_ndim;
+        int out_src[TS_MAXDIM];
+        bool overlap, padded;
+        int64_t depth[TS_MAXDIM];
+        char label[24]; /* "map_blocks", "map_overlap" or the user's name */
+    } map;
 } node_params;
 
-#define NODE_MAXIN 3
+#define NODE_MAXIN 8
 
 struct ts_array {
     int refcount;
@@ -99,6 +114,14 @@ struct ts_array {
     struct ts_array *inputs[NODE_MAXIN]; /* owned references */
     node_params p;
     char *path, *dataset; /* NODE_HDF5: owned */
+    /* NODE_DATA: the C-contiguous values (owned unless blob_borrowed);
+     * NODE_MAP_BLOCKS: the kernel's call bytes (owned). */
+    void *blob;
+    int64_t blob_nbytes;
+    bool blob_borrowed;
+    char *kernel;               /* NODE_MAP_BLOCKS: registered kernel name, owned */
+    struct ts_delayed *delayed; /* NODE_DATA of ts_array_from_delayed: the task (a reference);
+                                   blob stays NULL until the task has been computed */
 };
 
 typedef struct ts_array node;

@@ -93,6 +93,14 @@ ts_status dag_serialize(int ntargets, node *const *targets, bytebuf *b, ts_err *
                 put_string(b, x->path);
                 put_string(b, x->dataset);
             }
+            if (x->op == NODE_MAP_BLOCKS)
+                put_string(b, x->kernel);
+            if (x->op == NODE_DATA || x->op == NODE_MAP_BLOCKS) {
+                /* A from_delayed array travels once its task has run. */
+                ok = ok && !(x->delayed && !x->blob);
+                bytebuf_put_i64(b, x->blob_nbytes);
+                bytebuf_put(b, x->blob, (size_t)x->blob_nbytes);
+            }
         }
         bytebuf_put_i64(b, ntargets);
         for (int i = 0; i < ntargets; i++) {
@@ -175,6 +183,19 @@ static ts_status get_node(bytereader *r, node **built, int64_t k, ts_err *err)
         built[k]->dataset = get_string(r);
         if (!built[k]->path || !built[k]->dataset)
             return err_set(err, TS_ERR_RUNTIME, "corrupt graph message (file names)");
+    }
+    if (hdr[0] == NODE_MAP_BLOCKS && !(built[k]->kernel = get_string(r)))
+        return err_set(err, TS_ERR_RUNTIME, "corrupt graph message (kernel name)");
+    if (hdr[0] == NODE_DATA || hdr[0] == NODE_MAP_BLOCKS) {
+        int64_t n = bytereader_i64(r);
+        const void *src = n >= 0 ? bytereader_skip(r, (size_t)n) : NULL;
+        if (!src)
+            return err_set(err, TS_ERR_RUNTIME, "corrupt graph message (values)");
+        built[k]->blob = malloc((size_t)(n ? n : 1));
+        if (!built[k]->blob)
+            return err_set(err, TS_ERR_MEMORY, "out of memory reading the graph");
+        memcpy(built[k]->blob, src, (size_t)n);
+        built[k]->blob_nbytes = n;
     }
     return TS_OK;
 }

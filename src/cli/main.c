@@ -12,6 +12,7 @@
 #include "cli/script.h"
 #include "cli/stop.h"
 #include "cli/version.h"
+#include "lua/tslua.h"
 #include "tessera.h"
 
 static const char *env_lookup(const char *name, void *ud)
@@ -60,12 +61,18 @@ static int run(const cli_options *o, int argc, char **argv)
     int mpi_argc = argc; /* MPI may rewrite these; the script's arguments stay in argv */
     char **mpi_argv = argv;
     if (ts_ctx_create(&o->cfg, &mpi_argc, &mpi_argv, &ctx) != TS_OK) {
-        fprintf(stderr, "tessera: %s\n",
-                ctx ? ts_ctx_errmsg(ctx) : "cannot start: creating the context failed");
+        /* Every rank fails the same way: one message, from rank 0. */
+        if (cli_options_is_rank0(env_lookup, NULL))
+            fprintf(stderr, "tessera: %s\n",
+                    ctx ? ts_ctx_errmsg(ctx) : "cannot start: creating the context failed");
         ts_ctx_destroy(ctx);
         return 1;
     }
     cli_stop_install();
+    /* Every rank runs the Lua functions of map_blocks and delayed tasks. */
+    if (tslua_runner_register(ctx) != TS_OK)
+        fprintf(stderr, "tessera: rank %d: cannot start the Lua task runner: %s\n", ts_ctx_rank(ctx),
+                ts_ctx_errmsg(ctx));
     int status;
     if (ts_ctx_is_driver(ctx)) {
         status = drive(ctx, o, argc, argv);

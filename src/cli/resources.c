@@ -91,15 +91,17 @@ void cli_resources_memory(cli_getenv_fn env, void *ud, int64_t phys_nbytes, ts_c
         int64_t cpus = positive(env("SLURM_CPUS_PER_TASK", ud));
         cpus = cpus ? cpus : 1;
         cfg->memory_per_rank_nbytes = per_cpu * cpus * MiB;
-        snprintf(cfg->memory_source, sizeof cfg->memory_source, "SLURM_MEM_PER_CPU=%lld x %lld CPU%s per task",
-                 (long long)per_cpu, (long long)cpus, cpus == 1 ? "" : "s");
+        snprintf(cfg->memory_source, sizeof cfg->memory_source,
+                 "SLURM_MEM_PER_CPU=%lld x %lld CPU%s per task", (long long)per_cpu, (long long)cpus,
+                 cpus == 1 ? "" : "s");
         return;
     }
     if (per_node) {
         int64_t tasks = tasks_here(env, ud);
         cfg->memory_per_rank_nbytes = per_node * MiB / tasks;
-        snprintf(cfg->memory_source, sizeof cfg->memory_source, "SLURM_MEM_PER_NODE=%lld / %lld task%s on the node",
-                 (long long)per_node, (long long)tasks, tasks == 1 ? "" : "s");
+        snprintf(cfg->memory_source, sizeof cfg->memory_source,
+                 "SLURM_MEM_PER_NODE=%lld / %lld task%s on the node", (long long)per_node, (long long)tasks,
+                 tasks == 1 ? "" : "s");
         return;
     }
     if (phys_nbytes <= 0)
@@ -109,8 +111,9 @@ void cli_resources_memory(cli_getenv_fn env, void *ud, int64_t phys_nbytes, ts_c
     cfg->memory_per_rank_nbytes = phys_nbytes / 5 * 4 / ranks;
     char phys[32];
     ts_format_nbytes(phys_nbytes, phys, sizeof phys);
-    snprintf(cfg->memory_source, sizeof cfg->memory_source, "80%% of %s physical memory / %lld rank%s on the node",
-             phys, (long long)ranks, ranks == 1 ? "" : "s");
+    snprintf(cfg->memory_source, sizeof cfg->memory_source,
+             "80%% of %s physical memory / %lld rank%s on the node", phys, (long long)ranks,
+             ranks == 1 ? "" : "s");
 }
 
 void cli_resources_threads(cli_getenv_fn env, void *ud, ts_config *cfg)

@@ -122,9 +122,13 @@ ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nres
     bytebuf_init(&job);
     plan *p = NULL;
     session_result res = {0};
-    ts_status st = session_job_build(&job, ntargets, targets, nresults, stores, &ctx->err);
+    ts_status st = core_resolve_delayed(ctx, ntargets, targets);
+    if (st == TS_OK)
+        st = session_job_build(&job, ntargets, targets, nresults, stores, &ctx->err);
     if (st == TS_OK)
         st = plan_create(ntargets, targets, ctx->ses.nworkers, &p, &ctx->err);
+    if (st == TS_OK)
+        st = core_memory_check(ctx, p, nresults);
     if (st == TS_OK) {
         ctx->ses.compute_index++;
         ctx_observe_begin(ctx, p, stores, nresults);

@@ -45,11 +45,17 @@ build_env ctx_build_env(ts_ctx *ctx);
 ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nresults,
                    const store_list *stores, ts_local **results);
 
-/* Estimated peak bytes each worker holds running plan p (describe.c):
- * kept chunks plus one task's working memory; the first nresults targets
- * return to the driver; peak has nworkers entries.
- * The memory-budget work will replace this with a proven plan. */
+/* Planned peak bytes of data each worker holds running plan p (memplan.c):
+ * kept chunks plus one task's buffers; the first nresults targets return
+ * to the driver; peak has nworkers entries. */
 void core_plan_peak(const plan *p, int nresults, int64_t *peak);
+
+/* Bytes of one task's buffers in stage st. */
+int64_t core_task_nbytes(const plan_stage *st);
+
+/* Refuses (TS_ERR_MEMORY, with advice) a plan in which some worker's
+ * planned peak passes the budget minus the ranks' overhead. Driver. */
+ts_status core_memory_check(ts_ctx *ctx, const plan *p, int nresults);
 
 /* --dry-run: prints the plan (ts_describe) instead of running it; results
  * (may be NULL) become zeros. */
@@ -69,6 +75,9 @@ ts_status core_resume_target(ts_ctx *ctx, h5_target *t, const char *fingerprint,
  * stored chunks so far. Returns TS_ERR_STOPPED. */
 ts_status core_store_stopped(ts_ctx *ctx, int n, ts_array *const *arrays, const char *const *paths,
                              const char *const *datasets);
+/* Runs the delayed tasks behind the from_delayed arrays the targets read
+ * and not computed yet, and gives those arrays their values (api_delayed.c). */
+ts_status core_resolve_delayed(ts_ctx *ctx, int n, ts_array *const *targets);
 
 /* Starts a public call: clears the last error. */
 void ctx_begin(ts_ctx *ctx);

@@ -8,22 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int64_t max_chunk_nbytes(const node *x)
-{
-    int64_t n = (int64_t)ts_dtype_size(x->dtype);
-    for (int d = 0; d < x->ndim; d++) {
-        int64_t m = 0;
-        for (int64_t c = 0; c < x->chunks[d].n; c++)
-            m = x->chunks[d].sizes[c] > m ? x->chunks[d].sizes[c] : m;
-        n *= m;
-    }
-    return n;
-}
-
 /* Bytes of one output chunk's partials (up to three 8-byte fields). */
 static int64_t partial_nbytes(const plan_stage *st)
 {
-    return max_chunk_nbytes(st->out) / (int64_t)ts_dtype_size(st->out->dtype) * 24;
+    return exec_max_chunk_nbytes(st->out) / (int64_t)ts_dtype_size(st->out->dtype) * 24;
 }
 
 /* Workers other than the owner that hold tasks of output chunk o: each
@@ -40,54 +28,6 @@ static int64_t reduce_moved(const plan_stage *st, int nworkers)
 }
 
 static void fmt(int64_t nbytes, char *buf) { ts_format_nbytes(nbytes, buf, 32); }
-
-/* Working memory of one task: its chunk (a map) or the partials of a
- * reduction's binary counter (about log2 of its tasks levels). */
-static int64_t task_nbytes(const plan_stage *st)
-{
-    if (st->kind == STAGE_MAP)
-        return max_chunk_nbytes(st->out);
-    return partial_nbytes(st) * 2 * (64 - __builtin_clzll((unsigned long long)st->nred + 1));
-}
-
-/* Whether a stage's chunks stay in memory: the driver gets them back or a
- * later stage reads them (as exec_init decides); stored chunks are freed
- * once written. */
-static bool stage_kept(const plan *p, int s, int nresults)
-{
-    const node *out = p->stages[s].out;
-    for (int i = 0; i < nresults; i++)
-        if (p->targets[i] == out)
-            return true;
-    for (int t = 0; t < p->nstages; t++) {
-        int64_t v;
-        if (ptrmap_get(&p->stages[t].leaves, out, &v))
-            return true;
-    }
-    return false;
-}
-
-void core_plan_peak(const plan *p, int nresults, int64_t *peak)
-{
-    int W = p->nworkers;
-    for (int w = 0; w < W; w++)
-        peak[w] = 0;
-    int64_t *held = calloc((size_t)W, sizeof *held); /* kept chunks so far */
-    for (int s = 0; held && s < p->nstages; s++) {
-        const plan_stage *st = &p->stages[s];
-        if (st->kind == STAGE_REDUCE && st->leader != s)
-            continue;
-        for (int w = 0; w < W; w++) {
-            int64_t mine = st->task_first[w + 1] - st->task_first[w];
-            int64_t kept =
-                st->kind == STAGE_MAP && stage_kept(p, s, nresults) ? mine * max_chunk_nbytes(st->out) : 0;
-            int64_t need = held[w] + (mine ? task_nbytes(st) : 0) + kept;
-            peak[w] = need > peak[w] ? need : peak[w];
-            held[w] += kept;
-        }
-    }
-    free(held);
-}
 
 char *ts_describe(ts_ctx *ctx, int n, ts_array *const *arrays)
 {
@@ -108,7 +48,7 @@ char *ts_describe(ts_ctx *ctx, int n, ts_array *const *arrays)
         const plan_stage *st = &p->stages[s];
         char shape[128], chunk[32], label[160] = "";
         build_format_shape(st->expr->ndim, st->expr->shape, shape, sizeof shape);
-        fmt(max_chunk_nbytes(st->expr), chunk);
+        fmt(exec_max_chunk_nbytes(st->expr), chunk);
         if (st->kind == STAGE_REDUCE && st->leader != s) {
             bytebuf_printf(&b, "  stage %d: %s, in the same pass as stage %d\n", s, node_label(st->out),
                            st->leader);

@@ -10,6 +10,7 @@ struct ts_local {
     int64_t shape[TS_MAXDIM];
     int64_t size;
     void *data;
+    bool weak; /* a 0-d weak scalar (ts_local_scalar) */
 };
 
 /* A new local array of this shape with uninitialised data, or NULL. */

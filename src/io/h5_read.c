@@ -5,6 +5,7 @@
  * each chunk once. */
 #include "io/h5_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,7 +193,9 @@ static size_t cache_nbytes(const h5_meta *m)
     return n > CACHE_MAX_NBYTES ? (size_t)CACHE_MAX_NBYTES : (size_t)n;
 }
 
-ts_status h5_reader_open(const char *path, const char *dataset, h5_reader **out, ts_err *err)
+static void reader_close(h5_reader *r);
+
+static ts_status reader_open(const char *path, const char *dataset, h5_reader **out, ts_err *err)
 {
     *out = NULL;
     h5_reader *r = calloc(1, sizeof *r);
@@ -217,14 +220,14 @@ ts_status h5_reader_open(const char *path, const char *dataset, h5_reader **out,
         H5Pclose(dapl);
     }
     if (st != TS_OK) {
-        h5_reader_close(r);
+        reader_close(r);
         return st;
     }
     *out = r;
     return TS_OK;
 }
 
-void h5_reader_close(h5_reader *r)
+static void reader_close(h5_reader *r)
 {
     if (!r)
         return;
@@ -252,8 +255,8 @@ static ts_status check_box(const h5_reader *r, int ndim, const int64_t *start, c
     return TS_OK;
 }
 
-ts_status h5_reader_read(h5_reader *r, int ndim, const int64_t *start, const int64_t *count, ts_dtype want,
-                         void *buf, ts_err *err)
+static ts_status reader_read(h5_reader *r, int ndim, const int64_t *start, const int64_t *count,
+                             ts_dtype want, void *buf, ts_err *err)
 {
     h5_quiet();
     if (check_box(r, ndim, start, count, err) != TS_OK)
@@ -293,5 +296,35 @@ ts_status h5_reader_read(h5_reader *r, int ndim, const int64_t *start, const int
         H5Sclose(fspace);
     if (mtype >= 0)
         H5Tclose(mtype);
+    return st;
+}
+
+/* Readers may be used from several task threads of a rank, but Debian's
+ * parallel HDF5 is not built thread-safe: one lock for the whole library,
+ * which is process-global state in any case. Writers run on the MPI thread
+ * only while no task thread runs. */
+static pthread_mutex_t h5_library_lock = PTHREAD_MUTEX_INITIALIZER;
+
+ts_status h5_reader_open(const char *path, const char *dataset, h5_reader **out, ts_err *err)
+{
+    pthread_mutex_lock(&h5_library_lock);
+    ts_status st = reader_open(path, dataset, out, err);
+    pthread_mutex_unlock(&h5_library_lock);
+    return st;
+}
+
+void h5_reader_close(h5_reader *r)
+{
+    pthread_mutex_lock(&h5_library_lock);
+    reader_close(r);
+    pthread_mutex_unlock(&h5_library_lock);
+}
+
+ts_status h5_reader_read(h5_reader *r, int ndim, const int64_t *start, const int64_t *count, ts_dtype want,
+                         void *buf, ts_err *err)
+{
+    pthread_mutex_lock(&h5_library_lock);
+    ts_status st = reader_read(r, ndim, start, count, want, buf, err);
+    pthread_mutex_unlock(&h5_library_lock);
     return st;
 }

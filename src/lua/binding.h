@@ -14,11 +14,22 @@
 
 #define TSLUA_ARRAY_MT "tessera.array"
 #define TSLUA_LOCAL_MT "tessera.local"
+#define TSLUA_DELAYED_MT "tessera.delayed"
 
 /* ---------------------------------------------------------- module.c */
 
 /* The context the module was preloaded with (kept in the registry). */
 ts_ctx *tslua_ctx(lua_State *L);
+
+/* Whether L runs tasks (a runner's state on some rank): lazy arrays and
+ * computes are refused there. */
+bool tslua_in_task(lua_State *L);
+/* Makes require "tessera" open the module in task mode (runner.c). */
+void tslua_preload_task(lua_State *L);
+
+/* The runner's functions, to name the kernel "lua" in graphs (runner.c). */
+ts_block_fn tslua_runner_block_fn(void);
+ts_task_fn tslua_runner_task_fn(void);
 
 /* Raises the context's last error message as a Lua error. */
 int tslua_fail(lua_State *L);
@@ -68,6 +79,15 @@ void tslua_contract_register(lua_State *L, int mod, int methods);
 /* graph.c: x:visualize(path, {level =, color =}). */
 void tslua_graph_register(lua_State *L, int methods);
 
+/* delayed.c: ts.delayed, ts.from_delayed, ts.sleep; the delayed part of
+ * ts.compute (items first..last, or the table at first). */
+void tslua_delayed_register(lua_State *L, int mod);
+bool tslua_delayed_any(lua_State *L, int first, int last, bool as_table);
+int tslua_delayed_compute(lua_State *L, bool as_table);
+
+/* map_blocks.c: x:map_blocks, x:map_overlap, ts.map_blocks, ts.map_overlap. */
+void tslua_map_blocks_register(lua_State *L, int mod, int methods);
+
 /* ----------------------------------------------------------- local.c */
 
 /* Pushes an empty local-array userdata; attach a computed array later. */
@@ -75,10 +95,30 @@ void tslua_local_push_empty(lua_State *L);
 /* Gives the empty local-array userdata at idx ownership of v. */
 void tslua_local_attach(lua_State *L, int idx, ts_local *v);
 void tslua_local_register(lua_State *L);
+/* Pushes a new local-array userdata owning v. */
+void tslua_local_push(lua_State *L, ts_local *v);
 /* The computed array of the open local-array userdata at idx (raises a Lua
  * error for anything else or a closed one). */
 const ts_local *tslua_local_check(lua_State *L, int idx);
 void tslua_plot_register(lua_State *L); /* plot.c: adds plot to the methods table on top */
+
+/* ------------------------------------------------------- local_ops.c */
+
+/* Whether any of the arguments first..last is a local array. */
+bool tslua_local_any(lua_State *L, int first, int last);
+/* The local-array versions of ops.c's closures (same upvalues: op, name). */
+int tslua_local_unary(lua_State *L);
+int tslua_local_binary(lua_State *L);
+int tslua_local_reduce(lua_State *L);
+int tslua_local_where(lua_State *L);
+int tslua_local_clip(lua_State *L);
+int tslua_local_astype(lua_State *L);
+/* x:slice on the local array at 1, with the parsed index (views.c). */
+int tslua_local_slice(lua_State *L, int n, const ts_index *idx);
+/* x.T of the local array at 1. */
+int tslua_local_T(lua_State *L);
+/* Gives local arrays the lazy methods and operators that dispatch here. */
+void tslua_local_ops_register(lua_State *L, int lazy_methods, int lazy_mt);
 
 /* ------------------------------------------------------------ args.c */
 
@@ -123,5 +163,28 @@ ts_dtype tslua_args_dtype(lua_State *L, int idx, int arg, const char *fname);
 /* Reduction arguments from arg on: nothing, an axis, a list of axes, or an
  * options table {axis=, keepdims=, ddof=} (ddof only if with_ddof). */
 void tslua_args_reduce(lua_State *L, int arg, const char *fname, bool with_ddof, ts_reduce_opts *out);
+
+/* ----------------------------------------------------------- value.c */
+
+/* Lua values as bytes for tasks on other ranks (the format and what may
+ * travel are described in value.c). A buffer lives in a userdata, so a Lua
+ * error while encoding frees it. */
+typedef struct tslua_buf {
+    unsigned char *data;
+    size_t len, cap;
+} tslua_buf;
+tslua_buf *tslua_buf_push(lua_State *L);
+/* Appends the value at idx (a function: its bytecode and upvalues). deps:
+ * stack index of a list that collects the delayed results and lazy arrays
+ * met (each encoded as a reference to its position), or 0 to refuse them.
+ * what names the value in messages ("argument 2"). Raises a Lua error
+ * naming what cannot travel. */
+void tslua_value_put(lua_State *L, tslua_buf *b, int idx, int deps, const char *what);
+/* Pushes the value encoded in data; references k take the value at stack
+ * index deps + k - 1. Returns false, pushing a message, on corrupt bytes. */
+bool tslua_value_get(lua_State *L, const void *data, size_t n, int deps);
+/* An encoded local array or number as the values of into (shape and dtype
+ * set by the caller); a mismatch is an error with a message. */
+ts_status tslua_value_decode_array(const void *data, size_t n, ts_block *into, char *errmsg, size_t errlen);
 
 #endif

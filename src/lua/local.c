@@ -25,6 +25,12 @@ static local_box *new_box(lua_State *L)
 
 void tslua_local_push_empty(lua_State *L) { new_box(L); }
 
+void tslua_local_push(lua_State *L, ts_local *v)
+{
+    new_box(L);
+    tslua_local_attach(L, -1, v);
+}
+
 void tslua_local_attach(lua_State *L, int idx, ts_local *v)
 {
     local_box *box = luaL_checkudata(L, idx, TSLUA_LOCAL_MT);
@@ -127,6 +133,8 @@ static int l_index(lua_State *L)
                           lua_type(L, 2) == LUA_TNUMBER ? "a float" : tslua_typename(L, 2));
     if (push_attribute(L, box, lua_tostring(L, 2)))
         return 1;
+    if (strcmp(lua_tostring(L, 2), "T") == 0)
+        return tslua_local_T(L);
     lua_pushvalue(L, 2);
     lua_rawget(L, lua_upvalueindex(1));
     return 1;
@@ -220,6 +228,8 @@ void tslua_local_register(lua_State *L)
     luaL_setfuncs(L, metas, 0);
     luaL_newlib(L, methods);
     tslua_plot_register(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "__methods"); /* local_ops.c adds math methods here */
     lua_pushcclosure(L, l_index, 1);
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);

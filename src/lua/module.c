@@ -24,9 +24,27 @@
 #include "lua/tslua.h"
 
 static const char ctx_key = 'c';
+static const char task_key = 't';
+
+bool tslua_in_task(lua_State *L)
+{
+    bool in = lua_rawgetp(L, LUA_REGISTRYINDEX, &task_key) != LUA_TNIL;
+    lua_pop(L, 1);
+    return in;
+}
 
 ts_ctx *tslua_ctx(lua_State *L)
 {
+    if (tslua_in_task(L)) {
+        /* Tasks run on workers, without the driver's graph: only math on
+         * local arrays is there. */
+        lua_Debug ar;
+        const char *name = lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name ? ar.name : "this";
+        luaL_error(L,
+                   "%s is not available inside a task: a task works on local arrays (its blocks and "
+                   "arguments), it cannot build or compute lazy arrays",
+                   name);
+    }
     lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key);
     ts_ctx *ctx = lua_touserdata(L, -1);
     lua_pop(L, 1);
@@ -268,6 +286,8 @@ static int l_integers(lua_State *L)
 static int l_compute(lua_State *L)
 {
     bool as_table = lua_gettop(L) == 1 && lua_istable(L, 1);
+    if (lua_gettop(L) > 0 && tslua_delayed_any(L, 1, lua_gettop(L), as_table))
+        return tslua_delayed_compute(L, as_table);
     int n = as_table ? (int)lua_rawlen(L, 1) : lua_gettop(L);
     if (n == 0) {
         if (as_table)
@@ -355,7 +375,8 @@ static const luaL_Reg random_fns[] = {
 
 static int open_module(lua_State *L)
 {
-    tslua_ctx(L); /* fails early if the module was not preloaded with a context */
+    if (!tslua_in_task(L))
+        tslua_ctx(L); /* fails early if the module was not preloaded with a context */
     luaL_newlib(L, module_fns);
     int mod = lua_gettop(L);
     luaL_newlib(L, random_fns);
@@ -373,11 +394,25 @@ static int open_module(lua_State *L)
     tslua_contract_register(L, mod, methods);
     tslua_graph_register(L, methods);
     tslua_views_register(L, mod, methods);
+    tslua_map_blocks_register(L, mod, methods);
+    tslua_delayed_register(L, mod);
     lua_pushcfunction(L, l_describe);
     lua_setfield(L, methods, "describe");
     tslua_local_register(L);
+    luaL_getmetatable(L, TSLUA_ARRAY_MT);
+    tslua_local_ops_register(L, methods, -1);
     lua_settop(L, mod);
     return 1;
+}
+
+void tslua_preload_task(lua_State *L)
+{
+    lua_pushboolean(L, 1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &task_key);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, open_module);
+    lua_setfield(L, -2, "tessera");
+    lua_pop(L, 1);
 }
 
 void tslua_preload(lua_State *L, ts_ctx *ctx)

@@ -86,6 +86,8 @@ static const char *upvalue_name(lua_State *L) { return lua_tostring(L, lua_upval
 
 static int l_unary(lua_State *L)
 {
+    if (tslua_local_any(L, 1, 1))
+        return tslua_local_unary(L);
     const char *name = upvalue_name(L);
     ts_array *x = tslua_array_check(L, 1, name);
     ts_array **slot = tslua_array_push(L, NULL), *out = NULL;
@@ -97,6 +99,8 @@ static int l_unary(lua_State *L)
 
 static int l_binary(lua_State *L)
 {
+    if (tslua_local_any(L, 1, 2))
+        return tslua_local_binary(L);
     const char *name = upvalue_name(L);
     ts_array *a = tslua_array_check(L, 1, name);
     ts_array *b = tslua_array_check(L, 2, name);
@@ -109,6 +113,8 @@ static int l_binary(lua_State *L)
 
 static int l_reduce(lua_State *L)
 {
+    if (tslua_local_any(L, 1, 1))
+        return tslua_local_reduce(L);
     const char *name = upvalue_name(L);
     ts_reduce_op op = (ts_reduce_op)upvalue_op(L);
     ts_array *x = tslua_array_check(L, 1, name);
@@ -123,6 +129,8 @@ static int l_reduce(lua_State *L)
 
 static int l_where(lua_State *L)
 {
+    if (tslua_local_any(L, 1, 3))
+        return tslua_local_where(L);
     ts_array *c = tslua_array_check(L, 1, "where");
     ts_array *a = tslua_array_check(L, 2, "where");
     ts_array *b = tslua_array_check(L, 3, "where");
@@ -136,6 +144,8 @@ static int l_where(lua_State *L)
 /* clip(x, lo, hi): nil for a missing bound, like NumPy's None. */
 static int l_clip(lua_State *L)
 {
+    if (tslua_local_any(L, 1, 3))
+        return tslua_local_clip(L);
     lua_settop(L, 3);
     ts_array *x = tslua_array_check(L, 1, "clip");
     ts_array *lo = lua_isnil(L, 2) ? NULL : tslua_array_check(L, 2, "clip");
@@ -149,6 +159,8 @@ static int l_clip(lua_State *L)
 
 static int l_astype(lua_State *L)
 {
+    if (tslua_local_any(L, 1, 1))
+        return tslua_local_astype(L);
     ts_array *x = tslua_array_check(L, 1, "astype");
     ts_dtype dtype = tslua_args_dtype(L, 2, 2, "astype");
     ts_array **slot = tslua_array_push(L, NULL), *out = NULL;

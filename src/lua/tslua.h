@@ -13,4 +13,9 @@
  * Needs the package library to be open. Driver-local. */
 void tslua_preload(lua_State *L, ts_ctx *ctx);
 
+/* Registers the kernel "lua" (runner.c) that runs the Lua functions of
+ * map_blocks and delayed tasks. Local; call it on every rank before the
+ * driver runs the script and the workers serve. */
+ts_status tslua_runner_register(ts_ctx *ctx);
+
 #endif

@@ -231,7 +231,8 @@ static void table_item(lua_State *L, int arg, const char *fname, int item, int v
 /* x:slice(index): text, a table of items, or one integer. */
 static int l_slice(lua_State *L)
 {
-    ts_array *x = tslua_array_check(L, 1, "slice");
+    bool local = luaL_testudata(L, 1, TSLUA_LOCAL_MT) != NULL;
+    ts_array *x = local ? NULL : tslua_array_check(L, 1, "slice");
     int n = 0;
     ts_index *idx = NULL;
     int64_t i = 0;
@@ -269,6 +270,8 @@ static int l_slice(lua_State *L)
         nell += idx[k].kind == TS_INDEX_ELLIPSIS;
     if (nell > 1)
         return tslua_argerror(L, 2, "slice", "an index can only have a single ellipsis ('...')");
+    if (local)
+        return tslua_local_slice(L, n, idx);
     ts_array **slot = tslua_array_push(L, NULL);
     return built(L, ts_array_slice(tslua_ctx(L), x, n, idx, slot));
 }

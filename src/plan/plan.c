@@ -59,7 +59,7 @@ int64_t plan_tree_split(int64_t lo, int64_t hi)
 
 static bool is_materialised(const node *x, int ntargets, node *const *targets)
 {
-    if (x->op == NODE_REDUCE || x->op == NODE_SCAN || x->op == NODE_RESHAPE)
+    if (x->op == NODE_REDUCE || x->op == NODE_SCAN || x->op == NODE_RESHAPE || x->op == NODE_MAP_BLOCKS)
         return true;
     for (int i = 0; i < ntargets; i++)
         if (targets[i] == x)

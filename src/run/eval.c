@@ -602,6 +602,20 @@ void eval_leaf_boxes(eval_prog *p, const int64_t *start, const int64_t *size, ev
     }
 }
 
+/* A strip of values held in the node: C-contiguous, so in place. */
+static ts_status data_strip(eval_slot *s, const int64_t *xc, ts_err *err)
+{
+    const node *x = s->x;
+    if (!x->blob)
+        return err_set(err, TS_ERR_RUNTIME, "internal: the values of a %s array are not here", node_label(x));
+    int64_t off = 0;
+    for (int d = 0; d < x->ndim; d++)
+        off += xc[d] * s->stride[d];
+    s->cur = (const unsigned char *)x->blob + off * (int64_t)ts_dtype_size(x->dtype);
+    s->step = s->scalar ? 0 : 1;
+    return TS_OK;
+}
+
 /* Input i of s converted to its compute dtype. */
 static const void *input_values(eval_slot *s, eval_slot *in, int i, int64_t len)
 {
@@ -626,6 +640,7 @@ static ts_status run_slot(eval_prog *p, eval_slot *s, const int64_t *rc, int64_t
     case NODE_FULL:
     case NODE_SCALAR: s->cur = s->value; return TS_OK;
     case NODE_HDF5: box_strip(s, xc); return TS_OK;
+    case NODE_DATA: return data_strip(s, xc, err);
     case NODE_VIEW: view_strip(s, xc, len); return TS_OK;
     case NODE_CONCAT: concat_strip(s, xc, len); return TS_OK;
     case NODE_ARANGE:

@@ -48,6 +48,11 @@ int64_t eval_prog_bytes_read(const eval_prog *prog);
 ts_status eval_strip(eval_prog *prog, const int64_t *coords, int64_t len, const void **data, int *step,
                      ts_err *err);
 
+/* Evaluates the whole of x into dst (C-contiguous, x's dtype) in the
+ * calling thread: elementwise nodes and views over sources, or one
+ * reduction of such an expression at the root (eval_whole.c). */
+ts_status eval_whole(node *x, void *dst, ts_err *err);
+
 /* Fills dst with the n values of a strip, expanding a repeated value. */
 void eval_expand(ts_dtype dtype, const void *data, int step, int64_t n, void *dst);
 

@@ -5,6 +5,7 @@
 #include "run/transport.h"
 #include "util/bytebuf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,7 +60,7 @@ void exec_fini(exec *e)
         int64_t n = node_nchunks(e->plan->stages[s].out);
         for (int64_t c = 0; c < n; c++)
             if (e->chunks[s][c] != REQUESTED)
-                free(e->chunks[s][c]);
+                mem_free(e->mem, e->chunks[s][c]);
         free(e->chunks[s]);
     }
     free(e->chunks);
@@ -90,6 +91,18 @@ void exec_task_done(exec *e, int s, int64_t t, int64_t elems, double t0, double 
         if (e->progress)
             e->progress(e->progress_ud, &e->stats);
     }
+}
+
+int64_t exec_max_chunk_nbytes(const node *x)
+{
+    int64_t n = (int64_t)ts_dtype_size(x->dtype);
+    for (int d = 0; d < x->ndim; d++) {
+        int64_t m = 0;
+        for (int64_t c = 0; c < x->chunks[d].n; c++)
+            m = x->chunks[d].sizes[c] > m ? x->chunks[d].sizes[c] : m;
+        n *= m;
+    }
+    return n;
 }
 
 void exec_chunk_box(const node *x, int64_t chunk, int64_t *start, int64_t *size)
@@ -137,63 +150,173 @@ const void *exec_chunk_lookup(void *ud, const node *leaf, int64_t chunk)
 
 /* ---- map stages ---- */
 
-/* Computes this worker's chunks of a map stage. With collective stores,
- * every worker goes through the same number of rounds (the largest share),
- * writing nothing in rounds where it has no chunk or has failed. */
+/* A batch of map tasks run on the pool: thread i evaluates with progs[i]
+ * into bufs[j] (task first + j). */
+typedef struct map_batch {
+    exec *e;
+    const plan_stage *st;
+    node *root;   /* what is evaluated: the stage, or a reshape's input */
+    bool reshape; /* chunk t of the output is chunk t of root */
+    eval_prog **progs;
+    ts_err *errs;
+    int64_t first;
+    unsigned char **bufs;
+    bool *skip; /* decided on the MPI thread: exec_store_skip counts */
+    ts_status *status;
+    double *t0, *t1;
+} map_batch;
+
+static void map_job(void *ud, int thread, int64_t j)
+{
+    map_batch *b = ud;
+    const plan_stage *st = b->st;
+    int64_t t = b->first + j;
+    b->bufs[j] = NULL;
+    if (b->skip[j])
+        return; /* stored by the run this one resumes */
+    int64_t start[TS_MAXDIM], size[TS_MAXDIM];
+    exec_chunk_box(st->out, t, start, size);
+    int64_t n = exec_box_nelems(st->out->ndim, size);
+    size_t esz = ts_dtype_size(st->out->dtype);
+    char what[96];
+    snprintf(what, sizeof what, "a chunk of %s", node_label(st->out));
+    b->bufs[j] = mem_alloc(b->e->mem, n * (int64_t)esz, what, &b->errs[thread]);
+    if (!b->bufs[j]) {
+        b->status[j] = b->errs[thread].status;
+        return;
+    }
+    b->t0[j] = trace_now();
+    if (b->reshape)
+        exec_chunk_box(b->root, t, start, size);
+    b->status[j] = eval_box_into(b->progs[thread], start, size, b->bufs[j], &b->errs[thread]);
+    b->t1[j] = trace_now();
+    if (b->status[j] != TS_OK) {
+        mem_free(b->e->mem, b->bufs[j]);
+        b->bufs[j] = NULL;
+    }
+}
+
+/* Computes chunks [first, first + n) on the pool; returns the first
+ * failure in task order (its message in e->err). */
+static ts_status map_batch_run(map_batch *b, int s, int64_t first, int64_t n)
+{
+    b->first = first;
+    for (int64_t j = 0; j < n; j++) {
+        b->status[j] = TS_OK;
+        b->skip[j] = exec_store_skip(b->e, s, first + j);
+    }
+    pool_run(b->e->pool, n, map_job, b);
+    ts_status rc = TS_OK;
+    for (int64_t j = 0; j < n; j++) {
+        if (b->status[j] != TS_OK && rc == TS_OK) {
+            rc = b->status[j];
+            for (int i = 0; i < pool_nthreads(b->e->pool); i++)
+                if (b->errs[i].status != TS_OK) {
+                    *b->e->err = b->errs[i];
+                    break;
+                }
+        }
+        if (b->status[j] == TS_OK && b->bufs[j]) {
+            int64_t start[TS_MAXDIM], size[TS_MAXDIM];
+            exec_chunk_box(b->st->out, first + j, start, size);
+            exec_task_done(b->e, s, first + j, exec_box_nelems(b->st->out->ndim, size), b->t0[j], b->t1[j]);
+        }
+    }
+    return rc;
+}
+
+static void map_batch_fini(map_batch *b, int nthreads)
+{
+    for (int i = 0; b->progs && i < nthreads; i++) {
+        if (b->progs[i])
+            b->e->stats.bytes_read += eval_prog_bytes_read(b->progs[i]);
+        eval_prog_destroy(b->progs[i]);
+    }
+    free(b->progs);
+    free(b->errs);
+    free(b->bufs);
+    free(b->status);
+    free(b->skip);
+    free(b->t0);
+    free(b->t1);
+}
+
+static ts_status map_batch_init(map_batch *b, exec *e, const plan_stage *st, int64_t cap)
+{
+    int nthreads = pool_nthreads(e->pool);
+    b->e = e;
+    b->st = st;
+    b->reshape = st->out->op == NODE_RESHAPE;
+    b->root = b->reshape ? st->out->inputs[0] : st->expr;
+    b->progs = calloc((size_t)nthreads, sizeof *b->progs);
+    b->errs = calloc((size_t)nthreads, sizeof *b->errs);
+    b->bufs = calloc((size_t)cap, sizeof *b->bufs);
+    b->status = calloc((size_t)cap, sizeof *b->status);
+    b->skip = calloc((size_t)cap, sizeof *b->skip);
+    b->t0 = calloc((size_t)cap, sizeof *b->t0);
+    b->t1 = calloc((size_t)cap, sizeof *b->t1);
+    if (!b->progs || !b->errs || !b->bufs || !b->status || !b->skip || !b->t0 || !b->t1)
+        return err_set(e->err, TS_ERR_MEMORY, "out of memory starting a stage");
+    for (int i = 0; i < nthreads; i++) {
+        err_clear(&b->errs[i]);
+        ts_status rc = eval_prog_create(b->root, &st->leaves, exec_chunk_lookup, e, &b->progs[i], e->err);
+        if (rc != TS_OK)
+            return rc;
+    }
+    return TS_OK;
+}
+
+/* Computes this worker's chunks of a map stage, a batch of one or two
+ * chunks per thread at a time, then stores or keeps them in task order.
+ * With collective stores, every worker goes through the same number of
+ * rounds (the largest share), writing nothing in rounds where it has no
+ * chunk or has failed. */
 static ts_status exec_map_stage(exec *e, int s, bool failed)
 {
     const plan_stage *st = &e->plan->stages[s];
-    /* A reshape's chunk t is its input's chunk t, values in the same
-     * order: evaluate the input over that chunk. */
-    bool reshape = st->out->op == NODE_RESHAPE;
-    node *root = reshape ? st->out->inputs[0] : st->expr;
-    eval_prog *prog = NULL;
-    ts_status rc =
-        failed ? TS_ERR_RUNTIME : eval_prog_create(root, &st->leaves, exec_chunk_lookup, e, &prog, e->err);
+    int64_t batch = 2 * (int64_t)pool_nthreads(e->pool);
+    map_batch b = {0};
+    ts_status rc = failed ? TS_ERR_RUNTIME : map_batch_init(&b, e, st, batch);
     bool collective = exec_store_collective(e, s);
-    size_t esz = ts_dtype_size(st->out->dtype);
     int64_t first = st->task_first[e->me], mine = st->task_first[e->me + 1] - first, rounds = mine;
     for (int w = 0; collective && w < e->nworkers; w++)
         rounds = st->task_first[w + 1] - st->task_first[w] > rounds
                      ? st->task_first[w + 1] - st->task_first[w]
                      : rounds;
-    for (int64_t r = 0; r < rounds; r++) {
-        int64_t t = first + r;
-        unsigned char *buf = NULL;
-        if (rc == TS_OK && r < mine)
+    int64_t chunk_nbytes = exec_max_chunk_nbytes(st->out);
+    for (int64_t r0 = 0, step = batch; r0 < rounds; r0 += step) {
+        /* Throttle: only as many chunks at once as the budget has room for
+         * (the plan made sure there is room for one). */
+        step = batch;
+        if (e->mem && e->mem->limit_nbytes > 0 && chunk_nbytes > 0) {
+            int64_t room = (e->mem->limit_nbytes - atomic_load(&e->mem->used_nbytes)) / (chunk_nbytes + 64);
+            step = room < 1 ? 1 : room < batch ? room : batch;
+        }
+        int64_t n = r0 < mine ? (mine - r0 < step ? mine - r0 : step) : 0;
+        if (rc == TS_OK && n > 0)
             rc = exec_stop_check(e);
-        if (rc == TS_OK && r < mine && !exec_store_skip(e, s, t)) {
-            int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-            exec_chunk_box(st->out, t, start, size);
-            int64_t n = exec_box_nelems(st->out->ndim, size);
-            buf = malloc((size_t)(n ? n : 1) * esz);
-            if (!buf)
-                rc = err_set(e->err, TS_ERR_MEMORY, "out of memory for a %lld-byte chunk of %s",
-                             (long long)(n * (int64_t)esz), node_label(st->out));
-            else {
-                double t0 = trace_now();
-                if (reshape)
-                    exec_chunk_box(root, t, start, size);
-                rc = eval_box_into(prog, start, size, buf, e->err);
-                exec_task_done(e, s, t, n, t0, trace_now());
+        if (rc == TS_OK && n > 0)
+            rc = map_batch_run(&b, s, first + r0, n);
+        for (int64_t r = r0; r < r0 + step && r < rounds; r++) {
+            int64_t t = first + r;
+            unsigned char *buf = r - r0 < n ? b.bufs[r - r0] : NULL;
+            if (buf)
+                b.bufs[r - r0] = NULL;
+            if (collective) {
+                ts_status ws = exec_store_round(e, s, rc == TS_OK && buf ? t : -1, buf);
+                rc = rc != TS_OK ? rc : ws;
+            } else if (rc == TS_OK && buf) {
+                rc = exec_store_chunk(e, s, t, buf);
             }
+            if (buf && (rc != TS_OK || !e->keep[s]))
+                mem_free(e->mem, buf);
+            else if (buf)
+                e->chunks[s][t] = buf;
         }
-        if (collective) {
-            ts_status ws = exec_store_round(e, s, rc == TS_OK && buf ? t : -1, buf);
-            rc = rc != TS_OK ? rc : ws;
-        } else if (rc == TS_OK && buf) {
-            rc = exec_store_chunk(e, s, t, buf);
-        }
-        if (buf && (rc != TS_OK || !e->keep[s]))
-            free(buf);
-        else if (buf)
-            e->chunks[s][t] = buf;
         if (rc != TS_OK && !collective)
             break;
     }
-    if (prog)
-        e->stats.bytes_read += eval_prog_bytes_read(prog);
-    eval_prog_destroy(prog);
+    map_batch_fini(&b, pool_nthreads(e->pool));
     return rc;
 }
 
@@ -309,13 +432,18 @@ static ts_status build_requests(exec *e, const plan_stage *st, bytebuf *req)
      * stages that run them do the same). */
     bool by_input = st->out->op == NODE_SCAN || st->out->op == NODE_RESHAPE;
     node *root = by_input ? st->out->inputs[0] : st->expr;
-    eval_prog *prog;
-    ts_status rc = eval_prog_create(root, &st->leaves, exec_chunk_lookup, e, &prog, e->err);
+    bool map_blocks = st->out->op == NODE_MAP_BLOCKS;
+    eval_prog *prog = NULL;
+    ts_status rc =
+        map_blocks ? TS_OK : eval_prog_create(root, &st->leaves, exec_chunk_lookup, e, &prog, e->err);
     if (rc != TS_OK)
         return rc;
     request_walk w = {.e = e, .st = TS_OK};
     ptrmap_init(&w.index);
-    for (int64_t t = st->task_first[e->me]; t < st->task_first[e->me + 1] && w.st == TS_OK; t++) {
+    if (map_blocks && (rc = exec_map_leaf_boxes(e, st, request_box, &w)) != TS_OK)
+        w.st = rc;
+    for (int64_t t = st->task_first[e->me]; !map_blocks && t < st->task_first[e->me + 1] && w.st == TS_OK;
+         t++) {
         int64_t start[TS_MAXDIM], size[TS_MAXDIM];
         if (by_input)
             exec_chunk_box(root, t, start, size);
@@ -382,7 +510,8 @@ static ts_status exchange(exec *e, bytebuf *out, bool failed, unsigned char **in
         len[p] = (int64_t)out[p].len;
         failed = failed || out[p].failed;
     }
-    ts_status xs = transport_exchange(e->comm, send, len, failed, in, in_off, any_failed, e->sent_to, e->err);
+    ts_status xs =
+        transport_exchange(e->comm, send, len, failed, in, in_off, any_failed, e->sent_to, e->mem, e->err);
     free(send);
     free(len);
     return st != TS_OK ? st : xs;
@@ -430,7 +559,7 @@ static ts_status fetch_leaves(exec *e, int s, bool failed, bool *any_failed)
                 copy_box(x, c, lo, size, (unsigned char *)(void *)exec_chunk(e, (int)ls, c), dst, true);
         }
     }
-    free(in);
+    mem_free(e->mem, in);
     in = NULL;
     bool failed2 = *any_failed || xs != TS_OK;
     if (!*any_failed)
@@ -451,12 +580,14 @@ static ts_status fetch_leaves(exec *e, int s, bool failed, bool *any_failed)
             size_t esz = ts_dtype_size(x->dtype);
             size_t cb = (size_t)exec_box_nelems(x->ndim, csize) * esz,
                    nb = (size_t)exec_box_nelems(x->ndim, size) * esz;
-            unsigned char *buf = malloc(cb ? cb : 1);
+            char what[96];
+            snprintf(what, sizeof what, "a received chunk of %s", node_label(x));
+            unsigned char *buf = mem_alloc(e->mem, (int64_t)cb, what, e->err);
             const unsigned char *src = bytereader_skip(&r, nb);
             if (!buf || !src) {
-                free(buf);
-                xs = err_set(e->err, buf ? TS_ERR_RUNTIME : TS_ERR_MEMORY, "cannot receive a chunk of %s",
-                             node_label(x));
+                mem_free(e->mem, buf);
+                xs = buf ? err_set(e->err, TS_ERR_RUNTIME, "cannot receive a chunk of %s", node_label(x))
+                         : e->err->status;
                 break;
             }
             copy_box(x, c, lo, size, buf, (unsigned char *)src, false);
@@ -464,7 +595,7 @@ static ts_status fetch_leaves(exec *e, int s, bool failed, bool *any_failed)
                 int64_t ncap = e->capfetched ? 2 * e->capfetched : 64;
                 int64_t *nf = realloc(e->fetched, (size_t)ncap * 2 * sizeof *nf);
                 if (!nf) {
-                    free(buf);
+                    mem_free(e->mem, buf);
                     xs = err_set(e->err, TS_ERR_MEMORY, "out of memory receiving a chunk");
                     break;
                 }
@@ -477,7 +608,7 @@ static ts_status fetch_leaves(exec *e, int s, bool failed, bool *any_failed)
             e->chunks[ls][c] = buf;
         }
     }
-    free(in);
+    mem_free(e->mem, in);
     free(out);
     free(in_off);
     return st != TS_OK ? st : xs;
@@ -491,7 +622,7 @@ static void drop_fetched(exec *e)
     for (int64_t i = 0; i < e->nfetched; i++) {
         int64_t ls = e->fetched[2 * i], c = e->fetched[2 * i + 1];
         if (e->chunks[ls][c] != REQUESTED)
-            free(e->chunks[ls][c]);
+            mem_free(e->mem, e->chunks[ls][c]);
         e->chunks[ls][c] = NULL;
     }
     e->nfetched = 0;
@@ -536,8 +667,9 @@ ts_status exec_run(exec *e, bool failed, bool *peer_failed)
             any_failed = true;
             break;
         }
-        if (ps->kind == STAGE_MAP && ps->out->op == NODE_SCAN) {
-            ts_status ss = exec_scan_stage(e, s, st != TS_OK, &any_failed);
+        if (ps->kind == STAGE_MAP && (ps->out->op == NODE_SCAN || ps->out->op == NODE_MAP_BLOCKS)) {
+            ts_status ss = ps->out->op == NODE_SCAN ? exec_scan_stage(e, s, st != TS_OK, &any_failed)
+                                                    : exec_map_blocks_stage(e, s, st != TS_OK);
             if (st == TS_OK)
                 st = ss;
             if (!any_failed) {

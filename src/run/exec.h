@@ -9,6 +9,8 @@
 #include <mpi.h>
 
 #include "plan/plan.h"
+#include "run/mem.h"
+#include "run/pool.h"
 #include "run/store.h"
 #include "run/trace.h"
 
@@ -37,6 +39,8 @@ typedef struct exec {
     exec_stats stats;
     int64_t *sent_to; /* bytes sent to each worker, owned */
     trace *trace;     /* where tasks are recorded, or NULL; borrowed */
+    pool *pool;       /* the threads that run tasks (NULL: the caller alone); borrowed */
+    mem_pool *mem;    /* the rank's budget, where chunk buffers come from (NULL: unlimited); borrowed */
     exec_progress_fn progress;
     void *progress_ud;
     double last_progress;
@@ -54,6 +58,7 @@ typedef struct exec {
     bool rounds_over; /* agreed in a collective store round: no more writes */
     double last_sync; /* trace_now() of the last flush of collective stores */
     ts_err *err;
+    const struct registry *kernels; /* this rank's kernels (map_blocks); borrowed */
 } exec;
 
 /* Between tasks: TS_ERR_STOPPED (with its message) once the run is
@@ -78,6 +83,9 @@ void exec_fini(exec *e);
  * takes part, so the others stop with it). Returns this worker's status; a
  * failure on another worker returns TS_ERR_RUNTIME with *peer_failed set. */
 ts_status exec_run(exec *e, bool failed, bool *peer_failed);
+
+/* Bytes of x's largest chunk. */
+int64_t exec_max_chunk_nbytes(const node *x);
 
 /* Geometry of chunk `chunk` (flat C-order index) of x. */
 void exec_chunk_box(const node *x, int64_t chunk, int64_t *start, int64_t *size);
@@ -113,6 +121,12 @@ bool exec_store_collective(const exec *e, int s);
 /* Writes chunk c of stage s from buf to every store of s (independent
  * writes only). */
 ts_status exec_store_chunk(exec *e, int s, int64_t c, const void *buf);
+
+/* map_blocks / map_overlap stages (exec_map.c): run the kernel on this
+ * worker's blocks; and the boxes of earlier stages' chunks they read. */
+ts_status exec_map_blocks_stage(exec *e, int s, bool failed);
+typedef void (*exec_box_fn)(void *ud, const node *leaf, const int64_t *start, const int64_t *size);
+ts_status exec_map_leaf_boxes(exec *e, const plan_stage *st, exec_box_fn fn, void *ud);
 
 /* The chunk getter given to eval programs: ud is the exec. */
 const void *exec_chunk_lookup(void *ud, const node *leaf, int64_t chunk);

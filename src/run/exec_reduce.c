@@ -8,24 +8,46 @@
 #include "run/counter.h"
 #include "run/eval.h"
 #include "run/exec.h"
+#include "run/pool.h"
 #include "run/transport.h"
 #include "util/bytebuf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* What one thread needs to run reduction tasks: its own program (eval
+ * programs keep per-evaluation scratch), strip buffer and error. */
+typedef struct rthread {
+    eval_prog *prog;
+    unsigned char *strip; /* EVAL_STRIP values, expanded */
+    ts_err err;
+} rthread;
+
+/* A task partial computed ahead by the pool, waiting for the tree walk. */
+typedef struct ahead {
+    reduce_field *fields; /* owned until taken */
+    ts_status status;
+    double t0, t1;
+    int64_t nelems;
+} ahead;
 
 typedef struct rstage {
     exec *e;
     const plan_stage *st;
-    eval_prog *prog;
+    rthread *threads; /* pool_nthreads(e->pool) of them */
+    int nthreads;
     reduce_set set; /* one kind per stage of the pass */
     int stage_of_kind[PLAN_MAXGROUP];
     bool flat[PLAN_MAXGROUP]; /* argmin/argmax over everything */
     int ndim;                 /* of the expression */
     uint32_t axes;            /* reduced axes of the expression */
     int64_t expr_stride[TS_MAXDIM];
-    unsigned char *strip; /* EVAL_STRIP values, expanded */
-    reduce_field *tmp;    /* EVAL_STRIP partials */
+    /* Tasks [ahead_lo, ahead_hi) of output ahead_o, computed in parallel
+     * before the canonical tree (walked in task order) asks for them; the
+     * window never passes ahead_end, the end of this worker's tasks of o. */
+    int64_t ahead_o, ahead_lo, ahead_hi, ahead_end, ahead_nout;
+    ahead *window;
 } rstage;
 
 /* A completed subtree [lo, hi) of output chunk o's reduced tasks. */
@@ -69,18 +91,18 @@ static int64_t out_chunk_nelems(const plan_stage *st, int64_t o)
 }
 
 /* One strip of the expression at coords into values (expanded). */
-static ts_status strip_at(rstage *r, const int64_t *coords, int64_t len, const void **vals)
+static ts_status strip_at(rstage *r, rthread *th, const int64_t *coords, int64_t len, const void **vals)
 {
     const void *data;
     int step;
-    ts_status st = eval_strip(r->prog, coords, len, &data, &step, r->e->err);
+    ts_status st = eval_strip(th->prog, coords, len, &data, &step, &th->err);
     if (st != TS_OK)
         return st;
     if (step) {
         *vals = data;
     } else {
-        eval_expand(r->st->expr->dtype, data, 0, len, r->strip);
-        *vals = r->strip;
+        eval_expand(r->st->expr->dtype, data, 0, len, th->strip);
+        *vals = th->strip;
     }
     return TS_OK;
 }
@@ -116,8 +138,8 @@ static void set_coords(int64_t it, const int64_t *start, const int64_t *size, in
 
 /* Task partial when the last axis is reduced: each output element gets its
  * strips' partials through a scalar counter. */
-static ts_status task_last_reduced(rstage *r, const int64_t *start, const int64_t *size, reduce_field *dst,
-                                   int64_t nout)
+static ts_status task_last_reduced(rstage *r, rthread *th, const int64_t *start, const int64_t *size,
+                                   reduce_field *dst, int64_t nout)
 {
     int nd = r->ndim, last = nd - 1;
     uint32_t all = nd ? (uint32_t)((1ull << nd) - 1) : 0;
@@ -125,7 +147,7 @@ static ts_status task_last_reduced(rstage *r, const int64_t *start, const int64_
     int64_t nkept = count_of(size, nd, kept), nred = count_of(size, nd, red_outer);
     int64_t rowlen = nd ? size[last] : 1;
     counter c;
-    ts_status st = counter_init(&c, &r->set, 1, r->e->err);
+    ts_status st = counter_init(&c, &r->set, 1, &th->err);
     int64_t coords[TS_MAXDIM];
     for (int64_t o = 0; o < nkept && st == TS_OK; o++) {
         set_coords(o, start, size, nd, kept, coords);
@@ -136,7 +158,7 @@ static ts_status task_last_reduced(rstage *r, const int64_t *start, const int64_
                 if (nd)
                     coords[last] = start[last] + p;
                 const void *vals;
-                st = strip_at(r, coords, len, &vals);
+                st = strip_at(r, th, coords, len, &vals);
                 if (st != TS_OK)
                     break;
                 reduce_field *slot = counter_slot(&c);
@@ -145,7 +167,7 @@ static ts_status task_last_reduced(rstage *r, const int64_t *start, const int64_
                     reduce_strip(&r->set.kinds[j], vals, len, base, 1, slot + r->set.field0[j], 1, 0);
                 }
                 if (!counter_push(&c))
-                    st = err_set(r->e->err, TS_ERR_MEMORY, "out of memory for reduction partials");
+                    st = err_set(&th->err, TS_ERR_MEMORY, "out of memory for reduction partials");
             }
         }
         counter_fold(&c, dst, nout, o);
@@ -156,8 +178,8 @@ static ts_status task_last_reduced(rstage *r, const int64_t *start, const int64_
 
 /* Task partial when the last axis is kept: rows of values become vectors of
  * partials combined through a vector counter, a strip-wide slice at a time. */
-static ts_status task_last_kept(rstage *r, const int64_t *start, const int64_t *size, reduce_field *dst,
-                                int64_t nout)
+static ts_status task_last_kept(rstage *r, rthread *th, const int64_t *start, const int64_t *size,
+                                reduce_field *dst, int64_t nout)
 {
     int nd = r->ndim, last = nd - 1;
     uint32_t kept_outer = ~r->axes & ((1u << last) - 1);
@@ -168,7 +190,7 @@ static ts_status task_last_kept(rstage *r, const int64_t *start, const int64_t *
         if (r->axes & (1u << d))
             axis = d;
     counter c;
-    ts_status st = counter_init(&c, &r->set, EVAL_STRIP < rowlen ? EVAL_STRIP : rowlen, r->e->err);
+    ts_status st = counter_init(&c, &r->set, EVAL_STRIP < rowlen ? EVAL_STRIP : rowlen, &th->err);
     int64_t coords[TS_MAXDIM];
     for (int64_t o = 0; o < nkept && st == TS_OK; o++) {
         set_coords(o, start, size, nd, kept_outer, coords);
@@ -179,7 +201,7 @@ static ts_status task_last_kept(rstage *r, const int64_t *start, const int64_t *
             for (int64_t q = 0; q < nred && st == TS_OK; q++) {
                 set_coords(q, start, size, nd, r->axes, coords);
                 const void *vals;
-                st = strip_at(r, coords, len, &vals);
+                st = strip_at(r, th, coords, len, &vals);
                 if (st != TS_OK)
                     break;
                 int64_t base = axis >= 0 ? coords[axis] : 0;
@@ -188,7 +210,7 @@ static ts_status task_last_kept(rstage *r, const int64_t *start, const int64_t *
                     reduce_values(&r->set.kinds[j], vals, len, base, 0, slot + r->set.field0[j] * len, len,
                                   0);
                 if (!counter_push(&c))
-                    st = err_set(r->e->err, TS_ERR_MEMORY, "out of memory for reduction partials");
+                    st = err_set(&th->err, TS_ERR_MEMORY, "out of memory for reduction partials");
             }
             counter_fold(&c, dst, nout, o * rowlen + p);
         }
@@ -197,38 +219,90 @@ static ts_status task_last_kept(rstage *r, const int64_t *start, const int64_t *
     return st;
 }
 
-/* The partial of task (o, k) into a new buffer of nout elements. */
-static ts_status run_task(rstage *r, int64_t o, int64_t k, int64_t nout, reduce_field **out)
+/* The partial of task (o, k) into a new buffer of nout elements, on one
+ * thread of the pool (no MPI, no shared state but the chunks it reads). */
+static void run_task(rstage *r, rthread *th, int64_t o, int64_t k, int64_t nout, ahead *a)
 {
     const plan_stage *st = r->st;
-    if (exec_stop_check(r->e) != TS_OK)
-        return TS_ERR_STOPPED;
     int64_t start[TS_MAXDIM], size[TS_MAXDIM];
     exec_task_box(st, o * st->nred + k, start, size);
-    double t0 = trace_now();
-    reduce_field *dst = malloc((size_t)(r->set.nfields * (nout ? nout : 1)) * sizeof *dst);
-    if (!dst)
-        return err_set(r->e->err, TS_ERR_MEMORY, "out of memory for reduction partials");
-    int64_t total = exec_box_nelems(r->ndim, size);
-    ts_status rc = total ? eval_begin_box(r->prog, start, size, r->e->err) : TS_OK;
+    a->t0 = trace_now();
+    a->fields = malloc((size_t)(r->set.nfields * (nout ? nout : 1)) * sizeof *a->fields);
+    if (!a->fields) {
+        a->status = err_set(&th->err, TS_ERR_MEMORY, "out of memory for reduction partials");
+        return;
+    }
+    a->nelems = exec_box_nelems(r->ndim, size);
+    ts_status rc = a->nelems ? eval_begin_box(th->prog, start, size, &th->err) : TS_OK;
+    if (rc == TS_OK && a->nelems == 0)
+        reduce_set_identity(&r->set, a->fields, nout, nout);
+    else if (rc == TS_OK && (r->ndim == 0 || (r->axes & (1u << (r->ndim - 1)))))
+        rc = task_last_reduced(r, th, start, size, a->fields, nout);
+    else if (rc == TS_OK)
+        rc = task_last_kept(r, th, start, size, a->fields, nout);
+    a->t1 = trace_now();
+    a->status = rc;
     if (rc != TS_OK) {
-        free(dst);
-        return rc;
+        free(a->fields);
+        a->fields = NULL;
     }
-    if (total == 0) {
-        reduce_set_identity(&r->set, dst, nout, nout);
-        rc = TS_OK;
-    } else if (r->ndim == 0 || (r->axes & (1u << (r->ndim - 1)))) {
-        rc = task_last_reduced(r, start, size, dst, nout);
-    } else {
-        rc = task_last_kept(r, start, size, dst, nout);
+}
+
+static void run_ahead_job(void *ud, int thread, int64_t job)
+{
+    rstage *r = ud;
+    rthread *th = &r->threads[thread];
+    ahead *a = &r->window[job];
+    *a = (ahead){.status = TS_OK};
+    if (th->err.status != TS_OK) { /* this thread failed earlier in the window */
+        a->status = th->err.status;
+        return;
     }
-    exec_task_done(r->e, (int)(st - r->e->plan->stages), o * st->nred + k, total, t0, trace_now());
-    if (rc != TS_OK) {
-        free(dst);
-        return rc;
+    run_task(r, th, r->ahead_o, r->ahead_lo + job, r->ahead_nout, a);
+}
+
+static void drop_window(rstage *r)
+{
+    for (int64_t i = 0; i < r->ahead_hi - r->ahead_lo; i++)
+        free(r->window[i].fields);
+    r->ahead_lo = r->ahead_hi = 0;
+}
+
+/* Task (o, k)'s partial: from the window, or after computing the next
+ * window [k, k + 2 x threads) on the pool. Tasks are recorded in task
+ * order, and the first failure in task order is the one reported. */
+static ts_status take_task(rstage *r, int64_t o, int64_t k, int64_t nout, reduce_field **out)
+{
+    exec *e = r->e;
+    if (o != r->ahead_o || k < r->ahead_lo || k >= r->ahead_hi) {
+        drop_window(r);
+        ts_status sc = exec_stop_check(e); /* no new tasks once the run is stopping */
+        if (sc != TS_OK)
+            return sc;
+        int64_t n = 2 * (int64_t)r->nthreads;
+        r->ahead_o = o;
+        r->ahead_nout = nout;
+        r->ahead_lo = k;
+        r->ahead_hi = k + n < r->ahead_end ? k + n : r->ahead_end;
+        pool_run(e->pool, r->ahead_hi - r->ahead_lo, run_ahead_job, r);
+        int s = (int)(r->st - e->plan->stages);
+        for (int64_t i = 0; i < r->ahead_hi - r->ahead_lo; i++) {
+            ahead *a = &r->window[i];
+            if (a->status != TS_OK) {
+                for (int t = 0; t < r->nthreads; t++)
+                    if (r->threads[t].err.status != TS_OK) {
+                        *e->err = r->threads[t].err;
+                        break;
+                    }
+                drop_window(r);
+                return e->err->status != TS_OK ? e->err->status : a->status;
+            }
+            exec_task_done(e, s, o * r->st->nred + r->ahead_lo + i, a->nelems, a->t0, a->t1);
+        }
     }
-    *out = dst;
+    ahead *a = &r->window[k - r->ahead_lo];
+    *out = a->fields;
+    a->fields = NULL;
     return TS_OK;
 }
 
@@ -236,7 +310,7 @@ static ts_status run_task(rstage *r, int64_t o, int64_t k, int64_t nout, reduce_
 static ts_status subtree_value(rstage *r, int64_t o, int64_t lo, int64_t hi, int64_t nout, reduce_field **out)
 {
     if (hi - lo == 1)
-        return run_task(r, o, lo, nout, out);
+        return take_task(r, o, lo, nout, out);
     int64_t mid = plan_tree_split(lo, hi);
     reduce_field *left, *right;
     ts_status st = subtree_value(r, o, lo, mid, nout, &left);
@@ -348,9 +422,11 @@ static ts_status finish_outputs(rstage *r, subtrees *mine, subtrees *recv)
         for (int k = 0; rc == TS_OK && k < r->set.nkinds; k++) {
             int s = r->stage_of_kind[k];
             const node *out = e->plan->stages[s].out;
-            unsigned char *buf = malloc((size_t)(nout ? nout : 1) * ts_dtype_size(out->dtype));
+            char what[96];
+            snprintf(what, sizeof what, "a chunk of %s", node_label(out));
+            unsigned char *buf = mem_alloc(e->mem, nout * (int64_t)ts_dtype_size(out->dtype), what, e->err);
             if (!buf) {
-                rc = err_set(e->err, TS_ERR_MEMORY, "out of memory finishing a reduction");
+                rc = e->err->status;
                 break;
             }
             reduce_finalize(&r->set.kinds[k], fields + r->set.field0[k] * nout, nout, nout, count,
@@ -393,6 +469,42 @@ static ts_status unpack(rstage *r, const unsigned char *data, int64_t len, subtr
     return TS_OK;
 }
 
+static ts_status threads_init(rstage *r)
+{
+    exec *e = r->e;
+    r->nthreads = pool_nthreads(e->pool);
+    r->threads = calloc((size_t)r->nthreads, sizeof *r->threads);
+    r->window = calloc((size_t)(2 * r->nthreads), sizeof *r->window);
+    if (!r->threads || !r->window)
+        return err_set(e->err, TS_ERR_MEMORY, "out of memory for a reduction");
+    for (int t = 0; t < r->nthreads; t++) {
+        rthread *th = &r->threads[t];
+        err_clear(&th->err);
+        th->strip = malloc(EVAL_STRIP * 8);
+        if (!th->strip)
+            return err_set(e->err, TS_ERR_MEMORY, "out of memory for a reduction");
+        ts_status rc = eval_prog_create(r->st->expr, &r->st->leaves, exec_chunk_lookup, e, &th->prog, e->err);
+        if (rc != TS_OK)
+            return rc;
+    }
+    return TS_OK;
+}
+
+static void threads_fini(rstage *r)
+{
+    if (r->window)
+        drop_window(r);
+    for (int t = 0; r->threads && t < r->nthreads; t++) {
+        rthread *th = &r->threads[t];
+        if (th->prog)
+            r->e->stats.bytes_read += eval_prog_bytes_read(th->prog);
+        eval_prog_destroy(th->prog);
+        free(th->strip);
+    }
+    free(r->threads);
+    free(r->window);
+}
+
 static ts_status compute_share(rstage *r, subtrees *mine, bytebuf *out)
 {
     const plan_stage *st = r->st;
@@ -405,7 +517,9 @@ static ts_status compute_share(rstage *r, subtrees *mine, bytebuf *out)
         int64_t nout = out_chunk_nelems(st, o);
         int owner = plan_chunk_owner(st, e->nworkers, o);
         subtrees local = {0};
+        r->ahead_end = b;
         rc = cover(r, o, 0, st->nred, a, b, nout, &local);
+        drop_window(r);
         for (int64_t i = 0; i < local.len; i++) {
             if (owner == e->me && rc == TS_OK) {
                 if (!subtrees_push(mine, local.v[i]))
@@ -446,15 +560,10 @@ ts_status exec_reduce_stage(exec *e, int s, bool failed, bool *any_failed)
     subtrees mine = {0}, recv = {0};
     if (!out || !in_off || !send || !len)
         rc = err_set(e->err, TS_ERR_MEMORY, "out of memory for a reduction");
-    if (!failed && rc == TS_OK) {
-        r.strip = malloc(EVAL_STRIP * 8);
-        if (!r.strip)
-            rc = err_set(e->err, TS_ERR_MEMORY, "out of memory for a reduction");
-        if (rc == TS_OK)
-            rc = eval_prog_create(st->expr, &st->leaves, exec_chunk_lookup, e, &r.prog, e->err);
-        if (rc == TS_OK)
-            rc = compute_share(&r, &mine, out);
-    }
+    if (!failed && rc == TS_OK)
+        rc = threads_init(&r);
+    if (!failed && rc == TS_OK)
+        rc = compute_share(&r, &mine, out);
     unsigned char *in = NULL;
     for (int p = 0; out && send && len && p < W; p++) {
         send[p] = out[p].data;
@@ -465,14 +574,14 @@ ts_status exec_reduce_stage(exec *e, int s, bool failed, bool *any_failed)
     ts_status xs = TS_OK;
     if (send && len && in_off)
         xs = transport_exchange(e->comm, send, len, failed || rc != TS_OK, &in, in_off, any_failed,
-                                e->sent_to, e->err);
+                                e->sent_to, e->mem, e->err);
     if (rc == TS_OK)
         rc = xs;
     for (int p = 0; rc == TS_OK && !*any_failed && p < W; p++)
         rc = unpack(&r, in + in_off[p], in_off[p + 1] - in_off[p], &recv);
     if (rc == TS_OK && !*any_failed)
         rc = finish_outputs(&r, &mine, &recv);
-    free(in);
+    mem_free(e->mem, in);
     for (int p = 0; out && p < W; p++)
         bytebuf_fini(&out[p]);
     free(out);
@@ -481,9 +590,6 @@ ts_status exec_reduce_stage(exec *e, int s, bool failed, bool *any_failed)
     free(len);
     subtrees_fini(&mine);
     subtrees_fini(&recv);
-    if (r.prog)
-        e->stats.bytes_read += eval_prog_bytes_read(r.prog);
-    eval_prog_destroy(r.prog);
-    free(r.strip);
+    threads_fini(&r);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include "run/exec.h"
 #include "run/transport.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,7 +125,7 @@ ts_status exec_scan_stage(exec *e, int s, bool failed, bool *any_failed)
     }
     if (send && len && in_off)
         xs = transport_exchange(e->comm, send, len, rc != TS_OK || totals.failed, &recv, in_off, any_failed,
-                                e->sent_to, e->err);
+                                e->sent_to, e->mem, e->err);
     rc = rc != TS_OK ? rc : xs;
     /* 3. Index every chunk's last slice, then apply the carries. */
     const unsigned char **last = calloc((size_t)nchunks, sizeof *last);
@@ -176,9 +177,9 @@ ts_status exec_scan_stage(exec *e, int s, bool failed, bool *any_failed)
         }
         /* The final values, in the result dtype. */
         int64_t n = exec_box_nelems(out->ndim, g.size);
-        void *final = malloc((size_t)(n ? n : 1) * esz);
+        void *final = mem_alloc(e->mem, n * (int64_t)esz, "a chunk of a cumulative scan", e->err);
         if (!final) {
-            rc = err_set(e->err, TS_ERR_MEMORY, "out of memory for a scan");
+            rc = e->err->status;
             break;
         }
         cast_strip(is_float ? TS_FLOAT64 : TS_INT64, wide[k], 1, out->dtype, final, n);
@@ -188,7 +189,7 @@ ts_status exec_scan_stage(exec *e, int s, bool failed, bool *any_failed)
         free(wide[k]);
     free(wide);
     free(last);
-    free(recv);
+    mem_free(e->mem, recv);
     free(send);
     free(len);
     free(in_off);

@@ -2,6 +2,7 @@
  * compute: two broadcasts and two gathers, whatever the number of chunks. */
 #include "run/session.h"
 #include "array/serialize.h"
+#include "run/session_delayed.h"
 #include "run/transport.h"
 
 #include <stdio.h>
@@ -10,7 +11,8 @@
 
 enum {
     MSG_COMPUTE = 1,
-    MSG_SHUTDOWN = 2
+    MSG_SHUTDOWN = 2,
+    MSG_DELAYED = SESSION_MSG_DELAYED
 };
 enum {
     TAG_PROGRESS = 7701
@@ -31,9 +33,10 @@ typedef struct result_header {
     char msg[RESULT_MSG_MAX];
 } result_header;
 
-ts_status session_init(session *s, ts_err *err)
+ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *err)
 {
     *s = (session){.world = MPI_COMM_NULL, .workers = MPI_COMM_NULL};
+    registry_init(&s->kernels);
     if (MPI_Comm_dup(MPI_COMM_WORLD, &s->world) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_dup failed");
     MPI_Comm_rank(s->world, &s->rank);
@@ -42,11 +45,30 @@ ts_status session_init(session *s, ts_err *err)
     s->is_worker = s->nranks == 1 || s->rank > 0;
     if (MPI_Comm_split(s->world, s->is_worker ? 0 : MPI_UNDEFINED, s->rank, &s->workers) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_split failed");
-    return TS_OK;
+    s->overhead_nbytes = trace_rss_nbytes() + SESSION_RESERVE_NBYTES;
+    int64_t most = s->overhead_nbytes, mine = s->overhead_nbytes;
+    if (MPI_Allreduce(&mine, &most, 1, MPI_INT64_T, MPI_MAX, s->world) != MPI_SUCCESS)
+        return err_set(err, TS_ERR_MPI, "MPI_Allreduce failed");
+    s->overhead_nbytes = most;
+    if (budget_nbytes <= most) {
+        char budget[32], need[32];
+        ts_format_nbytes(budget_nbytes, budget, sizeof budget);
+        ts_format_nbytes(most + (64ll << 20), need, sizeof need);
+        return err_set(err, TS_ERR_MEMORY,
+                       "the memory budget of %s per rank does not cover what a rank holds before any data "
+                       "(MPI, HDF5, Lua and a reserve for scratch); give each rank at least %s "
+                       "(--memory-per-rank)",
+                       budget, need);
+    }
+    mem_pool_init(&s->mem, budget_nbytes - most);
+    return s->is_worker ? pool_create(nthreads, &s->pool, err) : TS_OK;
 }
 
 void session_fini(session *s)
 {
+    pool_destroy(s->pool);
+    s->pool = NULL;
+    registry_fini(&s->kernels);
     if (s->workers != MPI_COMM_NULL)
         MPI_Comm_free(&s->workers);
     if (s->world != MPI_COMM_NULL)
@@ -209,6 +231,10 @@ static void worker_compute(session *s, const void *job, size_t len, const plan *
     if (st == TS_OK)
         st = exec_init(&e, p, stores, (int)nresults, s->workers, &err);
     e.trace = tr;
+    e.pool = s->pool;
+    e.mem = &s->mem;
+    mem_pool_reset_peak(&s->mem);
+    e.kernels = &s->kernels;
     e.progress = send_progress;
     e.progress_ud = &wp;
     e.should_stop = session_worker_should_stop;
@@ -394,6 +420,12 @@ int session_serve(session *s)
         bytebuf_init(&payload);
         double driver_now;
         memcpy(&driver_now, &hdr[3], sizeof driver_now);
+        if (hdr[0] == MSG_DELAYED) {
+            session_delayed_serve(s, dag, (size_t)hdr[1], hdr[2]);
+            free(dag);
+            bytebuf_fini(&payload);
+            continue;
+        }
         worker_compute(s, dag, (size_t)hdr[1], NULL, NULL, hdr[2], driver_now, &mine, &payload);
         free(dag);
         ts_status st = gather(s, &mine, &payload, NULL, NULL, &err);

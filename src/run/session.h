@@ -16,6 +16,8 @@
 
 #include "plan/plan.h"
 #include "run/exec.h"
+#include "run/pool.h"
+#include "run/registry.h"
 #include "run/store.h"
 #include "util/bytebuf.h"
 
@@ -32,6 +34,9 @@ typedef struct session {
     MPI_Comm workers; /* every rank but 0, or rank 0 alone; MPI_COMM_NULL on the driver otherwise */
     int rank, nranks, nworkers;
     bool is_worker;
+    pool *pool;                /* worker: the threads that run its tasks, owned */
+    mem_pool mem;              /* worker: its budget for chunk buffers */
+    int64_t overhead_nbytes;   /* what the rank holds besides data: resident at start plus a reserve */
     session_observer observer; /* driver: who hears about progress (may be empty) */
     int64_t compute_index;     /* driver: the compute running now */
     /* Stopping on request (session_stop.c). A rank whose flag is set tells
@@ -43,10 +48,19 @@ typedef struct session {
     bool stop_told;                         /* worker: told the driver; driver: told every worker */
     int stop_msg;                           /* what was sent (outlives the sends) */
     double stop_polled;                     /* worker: when it last looked for the driver's stop */
+    registry kernels;          /* this rank's kernels, by name */
 } session;
 
-ts_status session_init(session *s, ts_err *err); /* collective */
-void session_fini(session *s);                   /* collective */
+/* The part of a rank's budget that is not for data: what it holds
+ * resident once MPI is up, plus this reserve for library scratch (HDF5
+ * chunk caches and metadata, MPI's buffers, strip buffers of tasks). */
+#define SESSION_RESERVE_NBYTES (32ll << 20)
+
+/* Collective. Workers start nthreads threads for their tasks, and take
+ * chunk buffers from a pool of budget_nbytes minus the rank's overhead;
+ * fails on every rank when the budget does not even cover the overhead. */
+ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *err);
+void session_fini(session *s); /* collective */
 
 /* Result of one compute as the driver sees it. */
 typedef struct session_result {

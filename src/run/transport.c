@@ -41,7 +41,7 @@ ts_status transport_wait_hook(MPI_Request *req, int sleep_us, transport_hook hoo
 
 ts_status transport_exchange(MPI_Comm comm, void *const *send, const int64_t *len, bool failed,
                              unsigned char **recv_block, int64_t *recv_off, bool *any_failed,
-                             int64_t *sent_to, ts_err *err)
+                             int64_t *sent_to, mem_pool *mem, ts_err *err)
 {
     int nprocs, me;
     MPI_Comm_size(comm, &nprocs);
@@ -83,20 +83,27 @@ ts_status transport_exchange(MPI_Comm comm, void *const *send, const int64_t *le
          * whatever the volume. Every rank runs the same number of rounds
          * (the largest any pair needs), and learns if one could not
          * allocate, before any data moves. */
-        int64_t slice = TRANSPORT_ROUND_NBYTES / nprocs;
+        int64_t round = TRANSPORT_ROUND_NBYTES;
+        if (mem && mem->limit_nbytes > 0 && mem->limit_nbytes / 8 < round)
+            round = mem->limit_nbytes / 8;
+        int64_t slice = round / nprocs;
         slice = slice < TRANSPORT_MIN_SLICE ? TRANSPORT_MIN_SLICE : slice;
         size_t round_nbytes = (size_t)(nprocs > 0 ? nprocs : 1) * (size_t)slice;
-        unsigned char *sbuf = malloc(round_nbytes), *rbuf = malloc(round_nbytes);
-        *recv_block = malloc((size_t)(total ? total : 1));
+        ts_err mine;
+        err_clear(&mine);
+        unsigned char *sbuf = mem_alloc(mem, (int64_t)round_nbytes, "the send buffer of an exchange", &mine);
+        unsigned char *rbuf =
+            sbuf ? mem_alloc(mem, (int64_t)round_nbytes, "the receive buffer of an exchange", &mine) : NULL;
+        *recv_block = rbuf ? mem_alloc(mem, total, "the data received in an exchange", &mine) : NULL;
         int64_t agree[2] = {(most + slice - 1) / slice, !sbuf || !rbuf || !*recv_block}, all[2] = {0, 0};
         if (MPI_Iallreduce(agree, all, 2, MPI_INT64_T, MPI_MAX, comm, &req) != MPI_SUCCESS)
             st = err_set(err, TS_ERR_MPI, "MPI_Iallreduce failed");
         else
             st = transport_wait(&req, 50, "agreeing on an exchange", err);
-        if (st == TS_OK && all[1])
-            st = err_set(err, TS_ERR_MEMORY,
-                         agree[1] ? "out of memory exchanging %lld bytes"
-                                  : "another worker ran out of memory exchanging (%lld bytes here)",
+        if (st == TS_OK && all[1] && agree[1])
+            st = err_set(err, TS_ERR_MEMORY, "%s", mine.msg);
+        else if (st == TS_OK && all[1])
+            st = err_set(err, TS_ERR_MEMORY, "another worker ran out of memory exchanging (%lld bytes here)",
                          (long long)total);
         int *scount = sc, *sdisp = sc + nprocs, *rcount = sc + 2 * nprocs, *rdisp = sc + 3 * nprocs;
         for (int64_t r = 0; st == TS_OK && r < all[0]; r++) {
@@ -121,8 +128,8 @@ ts_status transport_exchange(MPI_Comm comm, void *const *send, const int64_t *le
         for (int p = 0; st == TS_OK && p < nprocs; p++)
             if (p != me)
                 sent_to[p] += sendc[2 * p];
-        free(sbuf);
-        free(rbuf);
+        mem_free(mem, sbuf);
+        mem_free(mem, rbuf);
     }
     free(counts);
     free(sc);

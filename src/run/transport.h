@@ -7,6 +7,7 @@
 
 #include <mpi.h>
 
+#include "run/mem.h"
 #include "util/err.h"
 
 /* Waits for req, sleeping sleep_us microseconds between polls after a short
@@ -20,14 +21,15 @@ ts_status transport_wait_hook(MPI_Request *req, int sleep_us, transport_hook hoo
                               ts_err *err);
 
 /* Every rank of comm sends send[p] (len[p] bytes) to rank p and receives
- * recv[p] (*recv_len[p] bytes, malloc'd into one block *recv_block the
- * caller frees). Data moves in rounds with at most 256 MiB in flight per
+ * recv[p] (*recv_len[p] bytes, into one block *recv_block taken from mem
+ * that the caller gives back with mem_free). Data moves in rounds with at
+ * most 256 MiB, or an eighth of mem's limit if smaller, in flight per
  * rank (the same number of rounds on every rank), so no pair is limited
- * to 2 GiB and the transfer buffers stay bounded. Also agrees on a status: *any_failed is set when some rank
+ * to 2 GiB and the transfer buffers stay bounded and budgeted. Also agrees on a status: *any_failed is set when some rank
  * passed failed = true. Adds the bytes sent to each other rank p to
  * sent_to[p]. Collective over comm. */
 ts_status transport_exchange(MPI_Comm comm, void *const *send, const int64_t *len, bool failed,
                              unsigned char **recv_block, int64_t *recv_off, bool *any_failed,
-                             int64_t *sent_to, ts_err *err);
+                             int64_t *sent_to, mem_pool *mem, ts_err *err);
 
 #endif

@@ -99,6 +99,14 @@ function H.value(name, fn)
     write_file(out_dir .. "/" .. name .. ".json", to_json(v) .. "\n")
 end
 
+-- Saves the local array fn() returns (math on computed arrays) as <name>.npy.
+function H.local_array(name, fn)
+    local ok, v = pcall(function() return fn():save(out_dir .. "/" .. name .. ".npy") end)
+    if not ok then
+        record_error(name, v)
+    end
+end
+
 -- Prints a marked repr of a computed local for the driver to compare.
 function H.repr(name, fn)
     local ok, v = pcall(fn)

@@ -172,8 +172,8 @@ START_TEST(memory_from_slurm_and_launchers)
     ck_assert_int_eq(opts.cfg.threads_per_rank, 2);
     ck_assert_str_eq(opts.cfg.threads_source, "SLURM_CPUS_PER_TASK");
 
-    const char *per_node[] = {"SLURM_MEM_PER_NODE", "1024", "SLURM_TASKS_PER_NODE", "4(x2),2", "SLURM_NODEID",
-                              "2", NULL};
+    const char *per_node[] = {
+        "SLURM_MEM_PER_NODE", "1024", "SLURM_TASKS_PER_NODE", "4(x2),2", "SLURM_NODEID", "2", NULL};
     ck_assert_int_eq(PARSE(per_node, "run", "job.lua"), 0);
     ck_assert_int_eq(opts.cfg.memory_per_rank_nbytes, 512 * MiB);
     ck_assert_str_eq(opts.cfg.memory_source, "SLURM_MEM_PER_NODE=1024 / 2 tasks on the node");
@@ -207,7 +207,8 @@ START_TEST(threads_spill_dir_and_resume)
     ck_assert_int_eq(opts.cfg.threads_per_rank, 3);
     ck_assert_str_eq(opts.cfg.threads_source, "OMP_NUM_THREADS");
     ck_assert_str_eq(opts.cfg.spill_dir, "/scratch/job");
-    ck_assert_int_eq(PARSE(omp, "run", "--threads-per-rank=2", "--spill-dir", "/d", "--resume", "job.lua"), 0);
+    ck_assert_int_eq(PARSE(omp, "run", "--threads-per-rank=2", "--spill-dir", "/d", "--resume", "job.lua"),
+                     0);
     ck_assert_int_eq(opts.cfg.threads_per_rank, 2);
     ck_assert_str_eq(opts.cfg.threads_source, "--threads-per-rank");
     ck_assert_str_eq(opts.cfg.spill_dir, "/d");

@@ -1,0 +1,177 @@
+/* memplan.c — the memory side of a plan, on the driver before anything
+ * runs: for every worker and stage, the chunks it still holds from earlier
+ * stages plus one task's buffer must fit in what the budget leaves for
+ * data (the budget minus the ranks' measured overhead). If not, the
+ * compute is refused with the operation, its chunk shape and bytes, the
+ * budget, and a chunk shape that would fit. Workers then throttle their
+ * task windows to what is free (exec.c), and the pool (run/mem.c) refuses
+ * any buffer beyond the budget, so the check and the run agree.
+ *
+ * Worked example: budget 256 MiB, overhead 60 MiB, so 196 MiB for data; a
+ * stage of (4000, 4000) float64 chunks (122 MiB) on a worker holding
+ * 100 MiB of kept chunks needs 222 MiB: refused, and halving the longest
+ * axis gives (2000, 4000), 61 MiB, which fits beside the 100 MiB. */
+#include "core/ctx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void max_chunk_shape(const node *x, int64_t *shape)
+{
+    for (int d = 0; d < x->ndim; d++) {
+        shape[d] = 0;
+        for (int64_t c = 0; c < x->chunks[d].n; c++)
+            shape[d] = x->chunks[d].sizes[c] > shape[d] ? x->chunks[d].sizes[c] : shape[d];
+    }
+}
+
+/* One task's buffers: its chunk (a map), the chunk, its float64/int64
+ * working copy and the result (a scan), or two partials of up to three
+ * 8-byte fields per output element (a reduction). */
+int64_t core_task_nbytes(const plan_stage *st)
+{
+    if (st->kind == STAGE_MAP && st->out->op == NODE_SCAN)
+        return exec_max_chunk_nbytes(st->out) / (int64_t)ts_dtype_size(st->out->dtype) * 8 +
+               2 * exec_max_chunk_nbytes(st->out);
+    if (st->kind == STAGE_MAP)
+        return exec_max_chunk_nbytes(st->out);
+    return exec_max_chunk_nbytes(st->out) / (int64_t)ts_dtype_size(st->out->dtype) * 24 * 2;
+}
+
+/* Whether a stage's chunks stay in memory: the driver gets them back or a
+ * later stage reads them (as exec_init decides). */
+static bool stage_kept(const plan *p, int s, int nresults)
+{
+    const node *out = p->stages[s].out;
+    for (int i = 0; i < nresults; i++)
+        if (p->targets[i] == out)
+            return true;
+    for (int t = 0; t < p->nstages; t++) {
+        int64_t v;
+        if (ptrmap_get(&p->stages[t].leaves, out, &v))
+            return true;
+    }
+    return false;
+}
+
+/* Walks the stages as a worker runs them; calls visit(ud, stage, worker,
+ * held, task) where it would hold `held` bytes of earlier chunks and run a
+ * task of `task` bytes. */
+typedef void (*stage_visit)(void *ud, int s, int w, int64_t held, int64_t task);
+
+static void walk(const plan *p, int nresults, stage_visit visit, void *ud)
+{
+    int W = p->nworkers;
+    int64_t *held = calloc((size_t)W, sizeof *held);
+    for (int s = 0; held && s < p->nstages; s++) {
+        const plan_stage *st = &p->stages[s];
+        if (st->kind == STAGE_REDUCE && st->leader != s)
+            continue;
+        for (int w = 0; w < W; w++) {
+            int64_t mine = st->task_first[w + 1] - st->task_first[w];
+            if (mine > 0)
+                visit(ud, s, w, held[w], core_task_nbytes(st));
+            if (st->kind == STAGE_MAP && stage_kept(p, s, nresults))
+                held[w] += mine * exec_max_chunk_nbytes(st->out);
+            /* A reduction's outputs are held by their owners. */
+            for (int m = 0; st->kind == STAGE_REDUCE && m < st->nmembers; m++) {
+                const plan_stage *ms = &p->stages[st->members[m]];
+                if (!stage_kept(p, st->members[m], nresults))
+                    continue;
+                for (int64_t o = 0; o < ms->nout; o++)
+                    if (plan_chunk_owner(ms, W, o) == w)
+                        held[w] += exec_max_chunk_nbytes(ms->out);
+            }
+        }
+    }
+    free(held);
+}
+
+static void peak_visit(void *ud, int s, int w, int64_t held, int64_t task)
+{
+    int64_t *peak = ud;
+    (void)s;
+    peak[w] = held + task > peak[w] ? held + task : peak[w];
+}
+
+void core_plan_peak(const plan *p, int nresults, int64_t *peak)
+{
+    for (int w = 0; w < p->nworkers; w++)
+        peak[w] = 0;
+    walk(p, nresults, peak_visit, peak);
+}
+
+typedef struct worst {
+    int64_t limit;
+    int s, w;
+    int64_t held, task, need;
+} worst;
+
+static void worst_visit(void *ud, int s, int w, int64_t held, int64_t task)
+{
+    worst *x = ud;
+    if (held + task > x->limit && held + task - x->limit > x->need - x->limit)
+        *x = (worst){.limit = x->limit, .s = s, .w = w, .held = held, .task = task, .need = held + task};
+}
+
+static void format_shape(int ndim, const int64_t *shape, char *buf, size_t len)
+{
+    size_t n = (size_t)snprintf(buf, len, "(");
+    for (int d = 0; d < ndim && n < len; d++)
+        n += (size_t)snprintf(buf + n, len - n, "%s%lld", d ? ", " : "", (long long)shape[d]);
+    if (n < len)
+        snprintf(buf + n, len - n, ndim == 1 ? ",)" : ")");
+}
+
+ts_status core_memory_check(ts_ctx *ctx, const plan *p, int nresults)
+{
+    int64_t budget = ctx->cfg.memory_per_rank_nbytes, overhead = ctx->ses.overhead_nbytes;
+    worst x = {.limit = budget - overhead, .need = budget - overhead};
+    walk(p, nresults, worst_visit, &x);
+    if (x.need <= x.limit)
+        return TS_OK;
+    const plan_stage *st = &p->stages[x.s];
+    int64_t shape[TS_MAXDIM], fit[TS_MAXDIM];
+    max_chunk_shape(st->out, shape);
+    int nd = st->out->ndim;
+    for (int d = 0; d < nd; d++)
+        fit[d] = shape[d];
+    /* Halve the longest axis until a task fits in half of what is left. */
+    int64_t room = x.limit - x.held, task = x.task;
+    while (task > room / 2 && room > 0) {
+        int longest = -1;
+        for (int d = 0; d < nd; d++)
+            if (fit[d] > 1 && (longest < 0 || fit[d] > fit[longest]))
+                longest = d;
+        if (longest < 0)
+            break;
+        int64_t before = fit[longest];
+        fit[longest] = (fit[longest] + 1) / 2;
+        task = task / before * fit[longest];
+    }
+    char b_budget[32], b_over[32], b_task[32], b_held[32], b_need[32], s_shape[160], s_fit[160];
+    ts_format_nbytes(budget, b_budget, sizeof b_budget);
+    ts_format_nbytes(overhead, b_over, sizeof b_over);
+    ts_format_nbytes(x.task, b_task, sizeof b_task);
+    ts_format_nbytes(x.held, b_held, sizeof b_held);
+    ts_format_nbytes(x.need + overhead + (64ll << 20), b_need, sizeof b_need);
+    format_shape(nd, shape, s_shape, sizeof s_shape);
+    format_shape(nd, fit, s_fit, sizeof s_fit);
+    char held_part[128] = "";
+    if (x.held > 0)
+        snprintf(held_part, sizeof held_part, " beside %s of earlier chunks it keeps", b_held);
+    bool fits = task <= room / 2 && room > 0;
+    char advice[320];
+    if (fits)
+        snprintf(advice, sizeof advice,
+                 "use chunks of at most %s (chunks= or :rechunk) or raise --memory-per-rank to %s", s_fit,
+                 b_need);
+    else
+        snprintf(advice, sizeof advice, "raise --memory-per-rank to at least %s", b_need);
+    return err_set(&ctx->err, TS_ERR_MEMORY,
+                   "not enough memory per rank: %s with chunks of shape %s needs %s per task on rank %d%s, "
+                   "over the memory budget of %s per rank (%s of it is MPI, HDF5, Lua and scratch); "
+                   "nothing was run; %s",
+                   node_label(st->out), s_shape, b_task, x.w + (ctx->ses.nranks > 1 ? 1 : 0), held_part,
+                   b_budget, b_over, advice);
+}

@@ -1,0 +1,248 @@
+/* exec_map.c — map_blocks and map_overlap stages: for each output block
+ * this worker owns, evaluate every input over the box the block reads
+ * (its block of the aligned inputs, grown by the halo for map_overlap),
+ * call the registered kernel, and keep the block (trimmed back to the
+ * output chunk for map_overlap). Inputs computed by earlier stages arrive
+ * through the stage's peer-to-peer fetch, which asks for exactly these
+ * boxes (exec_map_leaf_boxes), halos included. */
+#include "run/eval.h"
+#include "run/exec.h"
+#include "run/registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The box input k reads for output block c (coordinates of the input). */
+static void input_box(const node *out, int k, int64_t c, int64_t *start, int64_t *size)
+{
+    const node *x = out->inputs[k];
+    int64_t ostart[TS_MAXDIM], osize[TS_MAXDIM], coords[TS_MAXDIM], loop[TS_MAXDIM] = {0};
+    exec_chunk_box(out, c, ostart, osize);
+    for (int d = out->ndim - 1; d >= 0; d--) {
+        coords[d] = c % out->chunks[d].n;
+        c /= out->chunks[d].n;
+    }
+    for (int d = 0; d < out->ndim; d++)
+        if (out->p.map.out_src[d] >= 0)
+            loop[out->p.map.out_src[d]] = coords[d];
+    int off = out->p.map.loop_ndim - x->ndim;
+    for (int j = 0; j < x->ndim; j++) {
+        int a = j + off;
+        if (out->p.map.overlap) {
+            /* map_overlap keeps every axis: output axis a is loop axis a. */
+            int64_t depth = out->p.map.depth[a];
+            if (out->p.map.padded) {
+                start[j] = ostart[a];
+                size[j] = osize[a] + 2 * depth;
+            } else {
+                int64_t lo = ostart[a] - depth, hi = ostart[a] + osize[a] + depth;
+                lo = lo < 0 ? 0 : lo;
+                hi = hi > x->shape[j] ? x->shape[j] : hi;
+                start[j] = lo;
+                size[j] = hi - lo;
+            }
+        } else if (x->chunks[j].n == 1) {
+            start[j] = 0; /* broadcast, dropped, or one block */
+            size[j] = x->shape[j];
+        } else {
+            start[j] = x->offsets[j][loop[a]];
+            size[j] = x->chunks[j].sizes[loop[a]];
+        }
+    }
+}
+
+ts_status exec_map_leaf_boxes(exec *e, const plan_stage *st, exec_box_fn fn, void *ud)
+{
+    const node *out = st->out;
+    for (int k = 0; k < out->ninputs; k++) {
+        eval_prog *prog;
+        ts_status rc = eval_prog_create(out->inputs[k], &st->leaves, exec_chunk_lookup, e, &prog, e->err);
+        if (rc != TS_OK)
+            return rc;
+        for (int64_t t = st->task_first[e->me]; t < st->task_first[e->me + 1]; t++) {
+            int64_t start[TS_MAXDIM], size[TS_MAXDIM];
+            input_box(out, k, t, start, size);
+            eval_leaf_boxes(prog, start, size, fn, ud);
+        }
+        eval_prog_destroy(prog);
+    }
+    return TS_OK;
+}
+
+/* Copies the output chunk out of the kernel's grown block. */
+static void trim(const node *out, int64_t c, const ts_block *grown, void *dst)
+{
+    int64_t start[TS_MAXDIM], size[TS_MAXDIM], lo[TS_MAXDIM];
+    exec_chunk_box(out, c, start, size);
+    for (int d = 0; d < out->ndim; d++) {
+        int64_t depth = out->p.map.depth[d];
+        int64_t glo = out->p.map.padded ? start[d] - depth : (start[d] - depth < 0 ? 0 : start[d] - depth);
+        lo[d] = start[d] - glo;
+    }
+    size_t esz = ts_dtype_size(out->dtype);
+    int nd = out->ndim;
+    int64_t total = exec_box_nelems(nd, size);
+    if (total == 0)
+        return;
+    int64_t rowlen = nd ? size[nd - 1] : 1, nrows = total / rowlen;
+    for (int64_t r = 0; r < nrows; r++) {
+        int64_t rem = r, off = nd ? lo[nd - 1] : 0, stride = nd ? grown->shape[nd - 1] : 1;
+        for (int d = nd - 2; d >= 0; d--) {
+            off += (lo[d] + rem % size[d]) * stride;
+            rem /= size[d];
+            stride *= grown->shape[d];
+        }
+        memcpy((unsigned char *)dst + (size_t)(r * rowlen) * esz,
+               (const unsigned char *)grown->data + (size_t)off * esz, (size_t)rowlen * esz);
+    }
+}
+
+static void fill_block(ts_block *b, const node *x, const int64_t *start, const int64_t *size, void *data,
+                       const int64_t *index)
+{
+    memset(b, 0, sizeof *b);
+    b->dtype = x->dtype;
+    b->ndim = x->ndim;
+    b->data = data;
+    for (int d = 0; d < x->ndim; d++) {
+        b->shape[d] = size[d];
+        b->start[d] = start[d];
+    }
+    for (int d = 0; index && d < TS_MAXDIM; d++)
+        b->index[d] = index[d];
+}
+
+typedef struct map_task {
+    exec *e;
+    const plan_stage *st;
+    const registry_entry *kernel;
+    eval_prog *prog[NODE_MAXIN];
+    void *inbuf[NODE_MAXIN];
+    size_t incap[NODE_MAXIN];
+} map_task;
+
+static ts_status reserve(void **buf, size_t *cap, size_t nb, ts_err *err)
+{
+    if (nb <= *cap)
+        return TS_OK;
+    void *p = realloc(*buf, nb ? nb : 1);
+    if (!p)
+        return err_set(err, TS_ERR_MEMORY, "out of memory for a %zu-byte block", nb);
+    *buf = p;
+    *cap = nb;
+    return TS_OK;
+}
+
+/* Runs block c; on success *chunk is the output chunk (from e->mem). */
+static ts_status run_block(map_task *m, int64_t c, void **chunk)
+{
+    exec *e = m->e;
+    const node *out = m->st->out;
+    ts_block in[NODE_MAXIN], ob;
+    int64_t ostart[TS_MAXDIM], osize[TS_MAXDIM], coords[TS_MAXDIM];
+    exec_chunk_box(out, c, ostart, osize);
+    for (int64_t rem = c, d = out->ndim - 1; d >= 0; d--) {
+        coords[d] = rem % out->chunks[d].n;
+        rem /= out->chunks[d].n;
+    }
+    int64_t grown[TS_MAXDIM];
+    for (int k = 0; k < out->ninputs; k++) {
+        const node *x = out->inputs[k];
+        int64_t start[TS_MAXDIM], size[TS_MAXDIM];
+        input_box(out, k, c, start, size);
+        size_t nb = (size_t)exec_box_nelems(x->ndim, size) * ts_dtype_size(x->dtype);
+        ts_status rc = reserve(&m->inbuf[k], &m->incap[k], nb, e->err);
+        if (rc == TS_OK)
+            rc = eval_box_into(m->prog[k], start, size, m->inbuf[k], e->err);
+        if (rc != TS_OK)
+            return rc;
+        if (out->p.map.padded) /* the padded input's box starts depth before the block */
+            for (int d = 0; d < x->ndim; d++)
+                start[d] -= out->p.map.depth[d];
+        fill_block(&in[k], x, start, size, m->inbuf[k], coords);
+        if (k == 0)
+            memcpy(grown, size, sizeof grown);
+    }
+    const int64_t *oshape = out->p.map.overlap ? grown : osize;
+    int64_t on = exec_box_nelems(out->ndim, oshape);
+    size_t esz = ts_dtype_size(out->dtype);
+    char what[96];
+    snprintf(what, sizeof what, "a block of %s", node_label(out));
+    void *obuf = mem_alloc(e->mem, on * (int64_t)esz, what, e->err);
+    if (!obuf)
+        return e->err->status;
+    fill_block(&ob, out, ostart, oshape, obuf, coords);
+    if (out->p.map.overlap)
+        for (int d = 0; d < out->ndim; d++)
+            ob.start[d] = in[0].start[d];
+    char msg[TS_ERRMSG_MAX] = "";
+    ts_block_call call = {.rank_ud = m->kernel->k.rank_ud,
+                          .ud = out->blob,
+                          .ud_nbytes = (size_t)out->blob_nbytes,
+                          .nin = out->ninputs,
+                          .in = in,
+                          .out = &ob,
+                          .thread = 0,
+                          .errmsg = msg,
+                          .errlen = sizeof msg};
+    ts_status rc = m->kernel->k.block(&call);
+    if (rc != TS_OK) {
+        mem_free(e->mem, obuf);
+        char where[256];
+        size_t k = (size_t)snprintf(where, sizeof where, "block (");
+        for (int d = 0; d < out->ndim && k < sizeof where; d++)
+            k += (size_t)snprintf(where + k, sizeof where - k, "%s%lld", d ? ", " : "", (long long)coords[d]);
+        if (k < sizeof where)
+            snprintf(where + k, sizeof where - k, "%s)", out->ndim == 1 ? "," : "");
+        return err_set(e->err, rc, "%s %s: %s", node_label(out), where, msg[0] ? msg : "the kernel failed");
+    }
+    if (!out->p.map.overlap) {
+        *chunk = obuf;
+        return TS_OK;
+    }
+    void *trimmed = mem_alloc(e->mem, exec_box_nelems(out->ndim, osize) * (int64_t)esz, what, e->err);
+    if (trimmed)
+        trim(out, c, &ob, trimmed);
+    mem_free(e->mem, obuf);
+    if (!trimmed)
+        return e->err->status;
+    *chunk = trimmed;
+    return TS_OK;
+}
+
+ts_status exec_map_blocks_stage(exec *e, int s, bool failed)
+{
+    const plan_stage *st = &e->plan->stages[s];
+    const node *out = st->out;
+    map_task m = {.e = e, .st = st};
+    ts_status rc = failed ? TS_ERR_RUNTIME : TS_OK;
+    if (rc == TS_OK) {
+        m.kernel = e->kernels ? registry_find(e->kernels, out->kernel) : NULL;
+        if (!m.kernel || !m.kernel->k.block)
+            rc = err_set(e->err, TS_ERR_RUNTIME,
+                         "%s: no block kernel named '%s' is registered on this rank (register it on every "
+                         "rank before ts_ctx_serve)",
+                         node_label(out), out->kernel);
+    }
+    for (int k = 0; k < out->ninputs && rc == TS_OK; k++)
+        rc = eval_prog_create(out->inputs[k], &st->leaves, exec_chunk_lookup, e, &m.prog[k], e->err);
+    for (int64_t t = st->task_first[e->me]; rc == TS_OK && t < st->task_first[e->me + 1]; t++) {
+        double t0 = trace_now();
+        void *chunk = NULL;
+        rc = run_block(&m, t, &chunk);
+        if (rc != TS_OK)
+            break;
+        int64_t start[TS_MAXDIM], size[TS_MAXDIM];
+        exec_chunk_box(out, t, start, size);
+        e->chunks[s][t] = chunk;
+        exec_task_done(e, s, t, exec_box_nelems(out->ndim, size), t0, trace_now());
+    }
+    for (int k = 0; k < out->ninputs; k++) {
+        if (m.prog[k])
+            e->stats.bytes_read += eval_prog_bytes_read(m.prog[k]);
+        eval_prog_destroy(m.prog[k]);
+        free(m.inbuf[k]);
+    }
+    return rc;
+}

@@ -1,0 +1,35 @@
+/* mem.h — a rank's budgeted memory for chunk-sized buffers: chunks a stage
+ * computes or fetches, reduction partials, results. Every such buffer is
+ * taken from the rank's pool and given back to it, so the bytes in use are
+ * known exactly at every moment (not sampled) and a buffer that would pass
+ * the budget is refused with a message instead of the kernel's OOM killer
+ * ending the job. Thread-safe: task threads take buffers concurrently. */
+#ifndef TS_RUN_MEM_H
+#define TS_RUN_MEM_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct mem_pool {
+    int64_t limit_nbytes; /* what buffers may use: the budget minus the rank's fixed overhead */
+    _Atomic int64_t used_nbytes;
+    _Atomic int64_t peak_nbytes;
+} mem_pool;
+
+/* A pool with no buffers yet. limit_nbytes <= 0 means no limit. */
+void mem_pool_init(mem_pool *m, int64_t limit_nbytes);
+
+/* nbytes (0 is fine) from the pool, or NULL with err set when the budget
+ * or malloc refuses; `what` names the buffer in the message. m may be NULL
+ * (no accounting). Free with mem_free and the same pool. */
+void *mem_alloc(mem_pool *m, int64_t nbytes, const char *what, ts_err *err);
+
+/* Gives a buffer from mem_alloc back; NULL is fine. */
+void mem_free(mem_pool *m, void *p);
+
+/* Starts a new peak measurement (at the start of a compute). */
+void mem_pool_reset_peak(mem_pool *m);
+
+#endif
