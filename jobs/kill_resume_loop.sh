@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kill_resume_loop.sh — the long form of the killed-rank test (issue 7):
 # 20 loops of SIGKILL of a random worker in the middle of a compute and of
-# a store, at 1, 2 and 3 workers (120 killed runs, about 15 minutes here),
+# a store, at 1, 2 and 3 workers (120 killed runs, about 20 minutes here),
 # each followed by `tessera run --resume` and a bit-for-bit comparison with
 # an uninterrupted run. CI runs 3 loops (ctest -R resume.kill).
 #

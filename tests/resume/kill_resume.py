@@ -42,7 +42,10 @@ DSET = "y"
 JOB = """local ts = require "tessera"
 local path, n = arg[1], math.tointeger(tonumber(arg[2]))
 local x = ts.random.random({n // 1000, 1000}, {chunks = {n // 40000, 1000}})
-local y = ts.tanh(ts.exp(ts.sin(x) * ts.cos(x)))
+-- transcendental functions make each of the 40 chunks take a while, so
+-- each phase lasts about a second even on an idle machine
+local y = x
+for _ = 1, 3 do y = ts.tanh(ts.exp(ts.sin(y) * ts.cos(y))) end
 print("computing")
 print(string.format("mean %.17g", y:mean():compute():item()))
 print("storing")
@@ -51,31 +54,51 @@ print("stored")
 """
 
 
+def kill_during(opts, workdir, args, path, nworkers, phase, rng):
+    """Runs the job and SIGKILLs a random worker during phase; retries with
+    a shorter wait when the phase ended first (a busy machine may run it
+    fast). Returns (status, output, victim, pids, seconds to the end) or
+    (None, output, None, pids, None) when every try missed."""
+    marker = "computing" if phase == "compute" else "storing"
+    over = "storing" if phase == "compute" else "stored"
+    most = 0.4
+    for attempt in range(4):
+        if os.path.exists(path):
+            os.remove(path)
+        r = Run(mpirun(nworkers + 1, opts.tessera, args), os.path.join(workdir, "kill.log"))
+        began = r.wait_for(lambda: marker in r.text() and (phase == "compute" or os.path.exists(path)),
+                           START_S)
+        time.sleep(rng.uniform(0.02, most))
+        pids = rank_pids(r.proc.pid)
+        victim = rng.randint(1, nworkers)
+        if not began or r.proc.poll() is not None or over in r.text() or victim not in pids:
+            r.finish(END_S)
+            most /= 3
+            continue
+        t0 = time.monotonic()
+        os.kill(pids[victim], signal.SIGKILL)
+        status = r.finish(END_S)
+        took = time.monotonic() - t0
+        out = r.text()
+        if over in out:  # the kill landed just after the phase
+            most /= 3
+            continue
+        return status, out, victim, pids, took
+    return None, r.text(), None, pids, None
+
+
 def one(opts, workdir, ref, ref_mean, loop, nworkers, phase, rng, problems):
     name = f"loop {loop} {nworkers} worker{'s' if nworkers > 1 else ''} {phase}"
     path = os.path.join(workdir, f"k{loop}-{nworkers}-{phase}.h5")
     job = os.path.join(workdir, "job.lua")
     args = ["--seed", str(opts.seed), job, "--", path, str(opts.elements)]
-    r = Run(mpirun(nworkers + 1, opts.tessera, args), os.path.join(workdir, "kill.log"))
-    marker = "computing" if phase == "compute" else "storing"
-    began = r.wait_for(lambda: marker in r.text() and (phase == "compute" or os.path.exists(path)), START_S)
-    time.sleep(rng.uniform(0.1, 0.6))
-    pids = rank_pids(r.proc.pid)
-    victim = rng.randint(1, nworkers)
-    text = r.text()
-    over = "storing" if phase == "compute" else "stored"
-    if not began or r.proc.poll() is not None or over in text or victim not in pids:
-        r.finish(END_S)
-        problems.append(f"{name}: could not kill a worker during the {phase} (pids {pids}); output:\n"
-                        + r.text()[-1500:])
+    status, out, victim, pids, took = kill_during(opts, workdir, args, path, nworkers, phase, rng)
+    if victim is None:
+        problems.append(f"{name}: could not kill a worker during the {phase} in 4 tries (pids {pids}); "
+                        f"output:\n{out[-1500:]}")
         return False
-    t0 = time.monotonic()
-    os.kill(pids[victim], signal.SIGKILL)
-    status = r.finish(END_S)
-    took = time.monotonic() - t0
-    out = r.text()
     time.sleep(0.2)
-    left = alive(list(pids.values()) + [r.proc.pid])
+    left = alive(list(pids.values()))
     ok = True
     if status is None or took > END_S:
         problems.append(f"{name}: the run did not end within {END_S} s of the kill (a hang)")
