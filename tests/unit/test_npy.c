@@ -259,6 +259,13 @@ START_TEST(test_read_errors)
     ck_assert_int_eq(read_into(s.path, &err), TS_ERR_IO);
     ck_assert_ptr_nonnull(strstr(err.msg, "truncated .npy header"));
 
+    /* a header promising 8 TB: refused as truncated, nothing allocated */
+    spit_v1(scratch_path(&s, "huge.npy"),
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }");
+    ck_assert_int_eq(read_into(s.path, &err), TS_ERR_IO);
+    snprintf(want, sizeof want, "cannot read %s: truncated .npy data (8 of 8000000000000 bytes)", s.path);
+    ck_assert_str_eq(err.msg, want);
+
     /* a header whose dict is garbage */
     spit_v1(scratch_path(&s, "bad.npy"), "{'descr': '<f8', 'shape': [oops], }");
     ck_assert_int_eq(read_into(s.path, &err), TS_ERR_IO);
@@ -277,8 +284,8 @@ START_TEST(test_read_errors)
     ck_assert_int_eq(read_into(s.path, &err), TS_ERR_IO);
     ck_assert_ptr_nonnull(strstr(err.msg, "Fortran-order"));
 
-    const char *names[] = {"text.npy", "cut.npy", "bad.npy", "be.npy", "rec.npy", "fortran.npy"};
-    scratch_fini(&s, names, 6);
+    const char *names[] = {"text.npy", "cut.npy", "huge.npy", "bad.npy", "be.npy", "rec.npy", "fortran.npy"};
+    scratch_fini(&s, names, 7);
 }
 END_TEST
 
