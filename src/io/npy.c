@@ -4,6 +4,7 @@
 #include "io/npy.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,18 +27,22 @@ static const char *const DESCR[TS_NDTYPES] = {"|b1", "<i4", "<i8", "<f4", "<f8"}
 
 /* ------------------------------------------------------------ shapes */
 
-/* Bytes of the data, or -1 if the count overflows int64. */
+/* Bytes of the data, or -1 for a negative extent or when the item size
+ * times the non-zero extents overflows int64. As in NumPy, an empty axis
+ * does not excuse the others: (2^62, 9, 0) is refused in any order. */
 static int64_t data_nbytes(ts_dtype dtype, int ndim, const int64_t *shape)
 {
     int64_t n = (int64_t)ts_dtype_size(dtype);
+    bool empty = false;
     for (int a = 0; a < ndim; a++) {
         if (shape[a] < 0)
             return -1;
-        if (shape[a] != 0 && n > INT64_MAX / shape[a])
+        if (shape[a] == 0)
+            empty = true;
+        else if (__builtin_mul_overflow(n, shape[a], &n))
             return -1;
-        n *= shape[a];
     }
-    return n;
+    return empty ? 0 : n;
 }
 
 /* ------------------------------------------------------------ writing */

@@ -118,4 +118,14 @@ H.check("whole_argmax", function() return whole:slice("2147483640:2147483660"):a
 H.check("whole_ones_tail_sum", function() return ts.ones(3000000000, {chunks = -1}):slice("2999999000:"):sum() end)
 H.check("whole_linspace_tail", function() return ts.linspace(0, 1, 3000000001, {chunks = -1}):slice("-3:") end)
 
+-- sizes beyond 2^60 bytes are refused whatever the order of the axes, as
+-- NumPy refuses them even when another axis is empty
+local function refusal(shape)
+    local ok, e = pcall(ts.zeros, shape)
+    return ok and "accepted" or tostring(e)
+end
+H.value("too_big_last_axis_empty", function() return refusal{1 << 40, 1 << 40, 0} end)
+H.value("too_big_first_axis_empty", function() return refusal{0, 1 << 40, 1 << 40} end)
+H.value("empty_with_long_axis", function() return ts.zeros({0, 1 << 40}).shape end)
+
 H.finish()

@@ -34,6 +34,11 @@ def random_block(other_name, v):
     return Check(check)
 
 
+def too_big():
+    text = "array is too big: more than 2^60 bytes"
+    return Check(lambda got: None if text in got else f"got {got!r}, expected the message {text!r}")
+
+
 def oracle(v):
     out = {}
     for at in (0, 6, 11):
@@ -124,6 +129,11 @@ def oracle(v):
         "big_random_at_0": Check(lambda got: None if got.shape == (10,) else f"shape {got.shape}"),
         "big_random_other_chunks": random_block("big_random_at_0", v),
         "whole_numblocks": [1],
+        # np.zeros((2**40, 2**40, 0)) and np.zeros((0, 2**40, 2**40)) both
+        # raise "array is too big"; np.zeros((0, 2**40)) is fine
+        "too_big_last_axis_empty": too_big(),
+        "too_big_first_axis_empty": too_big(),
+        "empty_with_long_axis": [0, 2**40],
         "whole_tail": np.arange(3000000000 - 5, 3000000000, dtype=np.int64),
         "whole_across_2p31": tail.sum(),
         "whole_argmax": tail.argmax(),
