@@ -348,6 +348,12 @@ typedef struct ts_index {
  * a slice keeps the pieces of the source's chunks, a transpose permutes
  * them, a new axis has one chunk of 1. */
 TS_API ts_status ts_array_slice(ts_ctx *ctx, ts_array *x, int nidx, const ts_index *idx, ts_array **out);
+/* Reads NumPy index text such as "5:100:3, ..., None, -1" into idx[0..cap)
+ * and sets *nidx (a trailing comma is allowed, as in x[1,]); the number of
+ * commas plus one is always room enough. Messages number the items from
+ * first_item and name the position. Errors: TS_ERR_ARG. Local. */
+TS_API ts_status ts_index_parse(ts_ctx *ctx, const char *text, int first_item, int cap, ts_index *idx,
+                                int *nidx);
 /* axes: a permutation of 0..ndim-1 (negative allowed), or NULL to reverse. */
 TS_API ts_status ts_array_transpose(ts_ctx *ctx, ts_array *x, const int *axes, ts_array **out);
 TS_API ts_status ts_array_expand_dims(ts_ctx *ctx, ts_array *x, int axis, ts_array **out);

@@ -13,6 +13,9 @@ static ts_status check_shape(build_env *env, int ndim, const int64_t *shape)
     if (ndim < 0 || ndim > TS_MAXDIM)
         return err_set(env->err, TS_ERR_SHAPE, "an array may have at most %d dimensions, got %d", TS_MAXDIM,
                        ndim);
+    /* As in NumPy, the non-zero extents must multiply to a size that fits
+     * even when another axis is empty, so the verdict is the same in any
+     * axis order: (2^40, 2^40, 0) is refused like (0, 2^40, 2^40). */
     int64_t size = 1;
     for (int d = 0; d < ndim; d++) {
         if (shape[d] < 0)
@@ -21,7 +24,7 @@ static ts_status check_shape(build_env *env, int ndim, const int64_t *shape)
                            (long long)shape[d]);
         if (shape[d] > 0 && size > INT64_MAX / 8 / shape[d])
             return err_set(env->err, TS_ERR_SHAPE, "array is too big: more than 2^60 bytes");
-        size *= shape[d];
+        size *= shape[d] > 0 ? shape[d] : 1;
     }
     return TS_OK;
 }

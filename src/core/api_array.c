@@ -1,5 +1,6 @@
 /* api_array.c — the public array-building calls: each clears the last
  * error and hands the context's settings to the array layer. */
+#include "array/slice_text.h"
 #include "core/ctx.h"
 
 #define BUILD(call)                                                                                          \
@@ -89,6 +90,12 @@ ts_status ts_array_clip(ts_ctx *ctx, ts_array *x, ts_array *lo, ts_array *hi, ts
 ts_status ts_array_slice(ts_ctx *ctx, ts_array *x, int nidx, const ts_index *idx, ts_array **out)
 {
     BUILD(build_slice(&env, x, nidx, idx, out));
+}
+
+ts_status ts_index_parse(ts_ctx *ctx, const char *text, int first_item, int cap, ts_index *idx, int *nidx)
+{
+    ctx_begin(ctx);
+    return slice_text_parse(text, first_item, cap, idx, nidx, &ctx->err);
 }
 
 ts_status ts_array_transpose(ts_ctx *ctx, ts_array *x, const int *axes, ts_array **out)

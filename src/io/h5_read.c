@@ -4,6 +4,7 @@
  * enough for a row of storage chunks, so a box spanning many chunks reads
  * each chunk once. */
 #include "io/h5_internal.h"
+#include "io/h5_meta.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -87,52 +88,49 @@ h5_mark h5_read_mark(hid_t dset)
     return rc >= 0 && v == 1 ? H5_MARK_COMPLETE : H5_MARK_INCOMPLETE;
 }
 
-ts_status h5_describe_open(hid_t dset, const char *path, const char *name, h5_meta *out, ts_err *err)
+/* What HDF5 says of an open dataset, unchecked; false if HDF5 cannot say. */
+static bool describe_raw(hid_t dset, h5_raw_meta *raw)
 {
-    char shown[600];
-    h5_display_name(name, shown, sizeof shown);
-    memset(out, 0, sizeof *out);
+    memset(raw, 0, sizeof *raw);
     hid_t type = H5Dget_type(dset), space = H5Dget_space(dset), dcpl = H5Dget_create_plist(dset);
-    ts_status st = TS_OK;
-    if (type < 0 || space < 0 || dcpl < 0) {
-        st =
-            err_set(err, TS_ERR_IO,
-                    "cannot read the description of dataset %s in %s (the file may be corrupt)", shown, path);
-        goto done;
+    bool ok = type >= 0 && space >= 0 && dcpl >= 0;
+    if (ok) {
+        raw->dtype_known = h5_dtype_of(type, &raw->dtype);
+        h5_type_name(type, raw->type_name, sizeof raw->type_name);
+        raw->ndim = H5Sget_simple_extent_ndims(space);
+        raw->null_space = H5Sget_simple_extent_type(space) == H5S_NULL;
+        hsize_t dims[TS_MAXDIM] = {0}, chunk[TS_MAXDIM] = {0};
+        if (raw->ndim >= 0 && raw->ndim <= TS_MAXDIM && H5Sget_simple_extent_dims(space, dims, NULL) < 0)
+            raw->ndim = -1;
+        raw->chunked = H5Pget_layout(dcpl) == H5D_CHUNKED;
+        raw->chunk_ndim = raw->chunked && raw->ndim >= 0 && raw->ndim <= TS_MAXDIM
+                              ? H5Pget_chunk(dcpl, raw->ndim, chunk)
+                              : 0;
+        for (int d = 0; d < TS_MAXDIM; d++) {
+            raw->dims[d] = dims[d];
+            raw->chunk[d] = chunk[d];
+        }
+        raw->mark = h5_read_mark(dset);
     }
-    if (!h5_dtype_of(type, &out->dtype)) {
-        char tname[32];
-        h5_type_name(type, tname, sizeof tname);
-        st = err_set(err, TS_ERR_DTYPE,
-                     "dataset %s in %s has dtype %s, which tessera does not support "
-                     "(supported: bool, int32, int64, float32, float64)",
-                     shown, path, tname);
-        goto done;
-    }
-    int ndim = H5Sget_simple_extent_ndims(space);
-    if (ndim < 0 || ndim > TS_MAXDIM || H5Sget_simple_extent_type(space) == H5S_NULL) {
-        st = err_set(err, TS_ERR_SHAPE, "dataset %s in %s has %s; tessera reads arrays of 0 to %d dimensions",
-                     shown, path, ndim > TS_MAXDIM ? "too many dimensions" : "no dataspace", TS_MAXDIM);
-        goto done;
-    }
-    hsize_t dims[TS_MAXDIM], chunk[TS_MAXDIM];
-    H5Sget_simple_extent_dims(space, dims, NULL);
-    out->ndim = ndim;
-    for (int d = 0; d < ndim; d++)
-        out->shape[d] = (int64_t)dims[d];
-    out->chunked = H5Pget_layout(dcpl) == H5D_CHUNKED;
-    if (out->chunked && H5Pget_chunk(dcpl, ndim, chunk) == ndim)
-        for (int d = 0; d < ndim; d++)
-            out->chunk[d] = (int64_t)chunk[d];
-    out->mark = h5_read_mark(dset);
-done:
     if (dcpl >= 0)
         H5Pclose(dcpl);
     if (space >= 0)
         H5Sclose(space);
     if (type >= 0)
         H5Tclose(type);
-    return st;
+    return ok;
+}
+
+ts_status h5_describe_open(hid_t dset, const char *path, const char *name, h5_meta *out, ts_err *err)
+{
+    char shown[600];
+    h5_display_name(name, shown, sizeof shown);
+    h5_raw_meta raw;
+    if (!describe_raw(dset, &raw))
+        return err_set(err, TS_ERR_IO,
+                       "cannot read the description of dataset %s in %s (the file may be corrupt)", shown,
+                       path);
+    return h5_meta_check(&raw, path, shown, out, err);
 }
 
 /* Opens dataset name of an open file, with dapl (H5P_DEFAULT or a cache). */

@@ -4,10 +4,12 @@
 #include "io/npy.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "npy.c writes native bytes as little-endian; add byte swapping for this host"
@@ -25,18 +27,22 @@ static const char *const DESCR[TS_NDTYPES] = {"|b1", "<i4", "<i8", "<f4", "<f8"}
 
 /* ------------------------------------------------------------ shapes */
 
-/* Bytes of the data, or -1 if the count overflows int64. */
+/* Bytes of the data, or -1 for a negative extent or when the item size
+ * times the non-zero extents overflows int64. As in NumPy, an empty axis
+ * does not excuse the others: (2^62, 9, 0) is refused in any order. */
 static int64_t data_nbytes(ts_dtype dtype, int ndim, const int64_t *shape)
 {
     int64_t n = (int64_t)ts_dtype_size(dtype);
+    bool empty = false;
     for (int a = 0; a < ndim; a++) {
         if (shape[a] < 0)
             return -1;
-        if (shape[a] != 0 && n > INT64_MAX / shape[a])
+        if (shape[a] == 0)
+            empty = true;
+        else if (__builtin_mul_overflow(n, shape[a], &n))
             return -1;
-        n *= shape[a];
     }
-    return n;
+    return empty ? 0 : n;
 }
 
 /* ------------------------------------------------------------ writing */
@@ -248,10 +254,27 @@ static ts_status read_header(FILE *f, const char *path, char **dict, ts_err *err
     return TS_OK;
 }
 
+/* Bytes left in f from here, or -1 if f is no regular file. */
+static int64_t bytes_left(FILE *f)
+{
+    struct stat sb;
+    long here = ftell(f);
+    if (here < 0 || fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode))
+        return -1;
+    return (int64_t)sb.st_size > here ? (int64_t)sb.st_size - here : 0;
+}
+
 static ts_status read_data(FILE *f, const char *path, int64_t nbytes, void **data, ts_err *err)
 {
     if (nbytes < 0 || (uint64_t)nbytes > SIZE_MAX - 1)
         return err_set(err, TS_ERR_IO, "cannot read %s: corrupt .npy shape", path);
+    /* A header may promise more than the file holds: say so before
+     * allocating what a corrupt shape asks for. */
+    int64_t left = bytes_left(f);
+    if (left >= 0 && left < nbytes)
+        return err_set(err, TS_ERR_IO,
+                       "cannot read %s: truncated .npy data (%" PRId64 " of %" PRId64 " bytes)", path, left,
+                       nbytes);
     *data = malloc(nbytes > 0 ? (size_t)nbytes : 1);
     if (!*data)
         return err_set(err, TS_ERR_MEMORY, "cannot read %s: %" PRId64 " bytes do not fit in memory", path,

@@ -26,131 +26,23 @@ static int built(lua_State *L, ts_status st) { return st == TS_OK ? 1 : tslua_fa
 
 /* ------------------------------------------------------------ slice text */
 
-/* A cursor over the index text of x:slice("..."); errors name the text, the
- * item (1-based) and the character position (1-based). */
-typedef struct slice_text {
-    lua_State *L;
-    int arg;
-    const char *fname;
-    const char *s;
-    size_t pos;
-    int item;
-} slice_text;
-
-static int text_error(slice_text *t, const char *what)
-{
-    return tslua_argerror(t->L, t->arg, t->fname, "bad slice \"%s\": %s in item %d (position %d)", t->s, what,
-                          t->item, (int)t->pos + 1);
-}
-
-static void skip_space(slice_text *t)
-{
-    while (t->s[t->pos] == ' ' || t->s[t->pos] == '\t' || t->s[t->pos] == '\n')
-        t->pos++;
-}
-
-static bool at_digit(const slice_text *t, size_t at) { return t->s[at] >= '0' && t->s[at] <= '9'; }
-
-static int64_t read_int(slice_text *t)
-{
-    bool neg = t->s[t->pos] == '-';
-    if (t->s[t->pos] == '-' || t->s[t->pos] == '+')
-        t->pos++;
-    if (!at_digit(t, t->pos))
-        text_error(t, "expected digits after the sign");
-    uint64_t v = 0;
-    while (at_digit(t, t->pos)) {
-        uint64_t d = (uint64_t)(t->s[t->pos] - '0');
-        if (v > ((uint64_t)INT64_MAX - d) / 10)
-            text_error(t, "integer too large");
-        v = v * 10 + d;
-        t->pos++;
-    }
-    return neg ? -(int64_t)v : (int64_t)v;
-}
-
-static bool at_word(const slice_text *t, const char *w)
-{
-    size_t n = strlen(w);
-    if (strncmp(t->s + t->pos, w, n) != 0)
-        return false;
-    char c = t->s[t->pos + n];
-    return !(c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-}
-
-static bool item_end(const slice_text *t) { return t->s[t->pos] == ',' || t->s[t->pos] == '\0'; }
-
-/* One item: an integer, start:stop:step with any part empty, ..., None. */
-static void text_item(slice_text *t, ts_index *out)
-{
-    memset(out, 0, sizeof *out);
-    skip_space(t);
-    if (strncmp(t->s + t->pos, "...", 3) == 0 || at_word(t, "None")) {
-        out->kind = t->s[t->pos] == '.' ? TS_INDEX_ELLIPSIS : TS_INDEX_NEWAXIS;
-        t->pos += out->kind == TS_INDEX_ELLIPSIS ? 3 : 4;
-        skip_space(t);
-        if (!item_end(t))
-            text_error(t, "expected ',' or the end of the text");
-        return;
-    }
-    int64_t part[3] = {0, 0, 0};
-    bool has[3] = {false, false, false};
-    int ncolon = 0;
-    for (;;) {
-        skip_space(t);
-        char c = t->s[t->pos];
-        if (c == '-' || c == '+' || at_digit(t, t->pos)) {
-            if (has[ncolon])
-                text_error(t, "expected ':' or ',' between integers");
-            part[ncolon] = read_int(t);
-            has[ncolon] = true;
-        } else if (c == ':') {
-            if (ncolon == 2)
-                text_error(t, "too many ':'");
-            ncolon++;
-            t->pos++;
-        } else if (item_end(t)) {
-            break;
-        } else {
-            text_error(t, "expected an integer, ':', '...', None or ','");
-        }
-    }
-    if (ncolon == 0 && !has[0])
-        text_error(t, "expected an integer, a slice such as 1:10:2, '...' or None");
-    if (ncolon == 0) {
-        out->kind = TS_INDEX_INT;
-        out->i = part[0];
-        return;
-    }
-    if (has[2] && part[2] == 0)
-        text_error(t, "slice step cannot be zero");
-    out->kind = TS_INDEX_SLICE;
-    out->start = part[0], out->stop = part[1], out->step = part[2];
-    out->has_start = has[0], out->has_stop = has[1], out->has_step = has[2];
-}
-
-/* Parses the whole text into idx (room for every comma plus one item);
- * a trailing comma is allowed, as in Python's x[1,]. Returns the count. */
-static int text_items(slice_text *t, ts_index *idx)
-{
-    int n = 0, first = t->item;
-    skip_space(t);
-    while (t->s[t->pos] != '\0') {
-        t->item = first + n;
-        text_item(t, &idx[n++]);
-        if (t->s[t->pos] == ',') {
-            t->pos++;
-            skip_space(t);
-        }
-    }
-    return n;
-}
-
+/* Room for the items of an index text: its commas plus one. */
 static int count_items(const char *s)
 {
     int n = 1;
     for (; *s; s++)
         n += *s == ',';
+    return n;
+}
+
+/* Reads index text into idx (room for cap items) through the C API's
+ * parser; its message becomes this argument's error. */
+static int text_items(lua_State *L, int arg, const char *fname, const char *s, int first_item, int cap,
+                      ts_index *idx)
+{
+    int n = 0;
+    if (ts_index_parse(tslua_ctx(L), s, first_item, cap, idx, &n) != TS_OK)
+        tslua_argerror(L, arg, fname, "%s", ts_ctx_errmsg(tslua_ctx(L)));
     return n;
 }
 
@@ -215,9 +107,8 @@ static void table_item(lua_State *L, int arg, const char *fname, int item, int v
         out->kind = TS_INDEX_NEWAXIS;
     } else if (lua_type(L, v) == LUA_TSTRING) {
         const char *s = lua_tostring(L, v);
-        slice_text t = {L, arg, fname, s, 0, item};
         ts_index one[2];
-        if (count_items(s) > 2 || text_items(&t, one) != 1)
+        if (count_items(s) > 2 || text_items(L, arg, fname, s, item, 2, one) != 1)
             tslua_argerror(L, arg, fname, "slice item %d: '%s' is not one index item", item, s);
         *out = one[0];
     } else {
@@ -238,9 +129,9 @@ static int l_slice(lua_State *L)
     int64_t i = 0;
     if (lua_type(L, 2) == LUA_TSTRING) {
         const char *s = lua_tostring(L, 2);
-        idx = lua_newuserdatauv(L, (size_t)count_items(s) * sizeof *idx, 0);
-        slice_text t = {L, 2, "slice", s, 0, 1};
-        n = text_items(&t, idx);
+        int cap = count_items(s);
+        idx = lua_newuserdatauv(L, (size_t)cap * sizeof *idx, 0);
+        n = text_items(L, 2, "slice", s, 1, cap, idx);
     } else if (lua_istable(L, 2)) {
         if (!tslua_args_is_list(L, 2))
             return tslua_argerror(L, 2, "slice",

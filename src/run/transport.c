@@ -88,7 +88,11 @@ ts_status transport_exchange(MPI_Comm comm, void *const *send, const int64_t *le
             round = mem->limit_nbytes / 8;
         int64_t slice = round / nprocs;
         slice = slice < TRANSPORT_MIN_SLICE ? TRANSPORT_MIN_SLICE : slice;
-        size_t round_nbytes = (size_t)(nprocs > 0 ? nprocs : 1) * (size_t)slice;
+        /* The slice is the same on every rank (it cuts the rounds); the
+         * round buffers only need room for the largest part this rank
+         * sends or receives, so a small exchange allocates little. */
+        int64_t stride = most < slice ? (most > 0 ? most : 1) : slice;
+        size_t round_nbytes = (size_t)(nprocs > 0 ? nprocs : 1) * (size_t)stride;
         ts_err mine;
         err_clear(&mine);
         unsigned char *sbuf = mem_alloc(mem, (int64_t)round_nbytes, "the send buffer of an exchange", &mine);
@@ -112,7 +116,7 @@ ts_status transport_exchange(MPI_Comm comm, void *const *send, const int64_t *le
                 int64_t sn = sendc[2 * p] - off, rn = recvc[2 * p] - off;
                 scount[p] = (int)(sn < 0 ? 0 : sn > slice ? slice : sn);
                 rcount[p] = (int)(rn < 0 ? 0 : rn > slice ? slice : rn);
-                sdisp[p] = rdisp[p] = (int)(p * slice);
+                sdisp[p] = rdisp[p] = (int)(p * stride);
                 if (scount[p])
                     memcpy(sbuf + sdisp[p], (const unsigned char *)send[p] + off, (size_t)scount[p]);
             }

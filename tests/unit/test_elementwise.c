@@ -255,8 +255,14 @@ END_TEST
 
 START_TEST(casts_match_numpy)
 {
+    /* Valgrind's CPU emulation converts int64 to float32 through float64,
+     * rounding twice (2^62 + 2^38 + 1 gives 0x5e800000, the hardware and
+     * NumPy 0x5e800001): under jobs/valgrind_unit.sh those rows are skipped. */
+    bool double_rounding = getenv("TESSERA_TEST_UNDER_VALGRIND") != NULL;
     for (int i = 0; i < NELEMS(ewt_casts); i++) {
         const ewt_cast_case *c = &ewt_casts[i];
+        if (double_rounding && c->from == TS_INT64 && c->to == TS_FLOAT32)
+            continue;
         uint64_t x[STRIP], y[STRIP];
         for (int k = 0; k < STRIP; k++)
             put(c->from, x, k, c->x[k % c->n]);

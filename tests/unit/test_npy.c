@@ -179,6 +179,23 @@ START_TEST(test_unwritable_path)
 }
 END_TEST
 
+/* Shapes whose non-zero extents overflow are refused in any axis order,
+ * as NumPy refuses them, even though the array would be empty. */
+START_TEST(test_overflowing_shape)
+{
+    const int64_t big = INT64_C(1) << 61;
+    const int64_t shapes[2][3] = {{big, 9, 0}, {0, big, 9}};
+    char v = 0;
+    for (int i = 0; i < 2; i++) {
+        ts_err err;
+        err_clear(&err);
+        ck_assert_int_eq(npy_write("/nonexistent-tessera-dir/z.npy", TS_INT32, 3, shapes[i], &v, &err),
+                         TS_ERR_ARG);
+        ck_assert_str_eq(err.msg, "cannot write /nonexistent-tessera-dir/z.npy: bad shape");
+    }
+}
+END_TEST
+
 /* A write that fails midway (a full disk, here /dev/full behind the
  * temporary name) leaves neither the final file nor the temporary one. */
 START_TEST(test_failed_write_leaves_nothing)
@@ -259,6 +276,13 @@ START_TEST(test_read_errors)
     ck_assert_int_eq(read_into(s.path, &err), TS_ERR_IO);
     ck_assert_ptr_nonnull(strstr(err.msg, "truncated .npy header"));
 
+    /* a header promising 8 TB: refused as truncated, nothing allocated */
+    spit_v1(scratch_path(&s, "huge.npy"),
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }");
+    ck_assert_int_eq(read_into(s.path, &err), TS_ERR_IO);
+    snprintf(want, sizeof want, "cannot read %s: truncated .npy data (8 of 8000000000000 bytes)", s.path);
+    ck_assert_str_eq(err.msg, want);
+
     /* a header whose dict is garbage */
     spit_v1(scratch_path(&s, "bad.npy"), "{'descr': '<f8', 'shape': [oops], }");
     ck_assert_int_eq(read_into(s.path, &err), TS_ERR_IO);
@@ -277,8 +301,8 @@ START_TEST(test_read_errors)
     ck_assert_int_eq(read_into(s.path, &err), TS_ERR_IO);
     ck_assert_ptr_nonnull(strstr(err.msg, "Fortran-order"));
 
-    const char *names[] = {"text.npy", "cut.npy", "bad.npy", "be.npy", "rec.npy", "fortran.npy"};
-    scratch_fini(&s, names, 6);
+    const char *names[] = {"text.npy", "cut.npy", "huge.npy", "bad.npy", "be.npy", "rec.npy", "fortran.npy"};
+    scratch_fini(&s, names, 7);
 }
 END_TEST
 
@@ -328,6 +352,7 @@ static Suite *npy_suite(void)
     tcase_add_test(tc, test_round_trip_large);
     tcase_add_test(tc, test_unwritable_path);
     tcase_add_test(tc, test_failed_write_leaves_nothing);
+    tcase_add_test(tc, test_overflowing_shape);
     tcase_add_test(tc, test_read_errors);
     tcase_add_test(tc, test_read_version_2);
     suite_add_tcase(s, tc);

@@ -539,7 +539,8 @@ START_TEST(test_million_tasks)
     ck_assert_ptr_nonnull(strstr(html, "1,000,000</dd>"));
     printf("report: 1e6 tasks in %lld segments -> %lld rects, %zu bytes, %.1f ms\n", (long long)log->nseg,
            (long long)segs, strlen(html), best * 1e3);
-    ck_assert_msg(best < 0.1, "report_html took %.1f ms", best * 1e3);
+    if (!getenv("TESSERA_TEST_UNDER_VALGRIND")) /* jobs/valgrind_unit.sh: 20-50x slower */
+        ck_assert_msg(best < 0.1, "report_html took %.1f ms", best * 1e3);
     free(html);
     destroy(log);
 }
@@ -595,8 +596,10 @@ START_TEST(test_render_speed)
     }
     printf("report: %lld segments: HTML %zu bytes in %.1f ms, JSON %zu bytes in %.1f ms\n",
            (long long)log->nseg, nhtml, best_html * 1e3, njson, best_json * 1e3);
-    ck_assert_msg(best_html < 0.1, "report_html took %.1f ms", best_html * 1e3);
-    ck_assert_msg(best_json < 0.1, "metrics_json took %.1f ms", best_json * 1e3);
+    if (!getenv("TESSERA_TEST_UNDER_VALGRIND")) { /* jobs/valgrind_unit.sh: 20-50x slower */
+        ck_assert_msg(best_html < 0.1, "report_html took %.1f ms", best_html * 1e3);
+        ck_assert_msg(best_json < 0.1, "metrics_json took %.1f ms", best_json * 1e3);
+    }
     destroy(log);
 }
 END_TEST

@@ -131,7 +131,8 @@ START_TEST(test_thousand_floats_fast)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6;
     fprintf(stderr, "repr of 1000 float64: %.2f ms, %zu bytes\n", ms, strlen(s));
-    ck_assert_double_lt(ms, 500.0);
+    if (!getenv("TESSERA_TEST_UNDER_VALGRIND")) /* jobs/valgrind_unit.sh: 20-50x slower */
+        ck_assert_double_lt(ms, 500.0);
     free(s);
     free(v);
 }
