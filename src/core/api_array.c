@@ -3,6 +3,8 @@
 #include "array/slice_text.h"
 #include "core/ctx.h"
 
+#include <stdio.h>
+
 #define BUILD(call)                                                                                          \
     do {                                                                                                     \
         ctx_begin(ctx);                                                                                      \
@@ -92,10 +94,15 @@ ts_status ts_array_slice(ts_ctx *ctx, ts_array *x, int nidx, const ts_index *idx
     BUILD(build_slice(&env, x, nidx, idx, out));
 }
 
-ts_status ts_index_parse(ts_ctx *ctx, const char *text, int first_item, int cap, ts_index *idx, int *nidx)
+ts_status ts_index_parse(const char *text, int first_item, int cap, ts_index *idx, int *nidx, char *errmsg,
+                         size_t errlen)
 {
-    ctx_begin(ctx);
-    return slice_text_parse(text, first_item, cap, idx, nidx, &ctx->err);
+    ts_err err;
+    err_clear(&err);
+    ts_status st = slice_text_parse(text, first_item, cap, idx, nidx, &err);
+    if (errmsg && errlen)
+        snprintf(errmsg, errlen, "%s", st == TS_OK ? "" : err.msg);
+    return st;
 }
 
 ts_status ts_array_transpose(ts_ctx *ctx, ts_array *x, const int *axes, ts_array **out)

@@ -41,8 +41,9 @@ static int text_items(lua_State *L, int arg, const char *fname, const char *s, i
                       ts_index *idx)
 {
     int n = 0;
-    if (ts_index_parse(tslua_ctx(L), s, first_item, cap, idx, &n) != TS_OK)
-        tslua_argerror(L, arg, fname, "%s", ts_ctx_errmsg(tslua_ctx(L)));
+    char msg[1024];
+    if (ts_index_parse(s, first_item, cap, idx, &n, msg, sizeof msg) != TS_OK)
+        tslua_argerror(L, arg, fname, "%s", msg);
     return n;
 }
 
