@@ -15,9 +15,11 @@ build="${TESSERA_BUILD_DIR:-$root/build}"
 # Debian python at /usr/bin/python3; a pyenv python on PATH may lack them;
 # netCDF4, xarray and h5netcdf write and open the HDF5/netCDF-4 test files,
 # hdf5-tools gives h5dump; libcairo2-dev lets v:plot write PNG; chromium
-# renders the HTML report in the diagnostics tests).
+# renders the HTML report in the diagnostics tests; clang and its runtime
+# libraries build the libFuzzer harnesses of jobs/fuzz.sh).
 packages=(openmpi-bin libopenmpi-dev libhdf5-openmpi-dev liblua5.4-dev librandom123-dev check pkg-config libcairo2-dev
-          chromium python3-numpy python3-h5py python3-dask python3-netcdf4 python3-xarray python3-h5netcdf hdf5-tools)
+          chromium python3-numpy python3-h5py python3-dask python3-netcdf4 python3-xarray python3-h5netcdf hdf5-tools
+          clang libclang-rt-dev)
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 run() { printf '+ %s\n' "$*"; "$@"; }
