@@ -18,10 +18,11 @@ build="${TESSERA_BUILD_DIR:-$root/build}"
 # renders the HTML report in the diagnostics tests; munge and the slurm
 # daemons and client run the single-node SLURM cluster of tests/slurm, whose
 # srun pmix plugin loads libpmix.so from libpmix-dev, which libopenmpi-dev
-# brings).
+# brings; clang and its runtime libraries build the libFuzzer harnesses of
+# jobs/fuzz.sh).
 packages=(openmpi-bin libopenmpi-dev libhdf5-openmpi-dev liblua5.4-dev librandom123-dev check pkg-config libcairo2-dev
           chromium python3-numpy python3-h5py python3-dask python3-netcdf4 python3-xarray python3-h5netcdf hdf5-tools
-          munge slurmctld slurmd slurm-client slurm-wlm-basic-plugins)
+          munge slurmctld slurmd slurm-client slurm-wlm-basic-plugins clang libclang-rt-dev)
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 run() { printf '+ %s\n' "$*"; "$@"; }

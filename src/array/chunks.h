@@ -2,7 +2,8 @@
  * Dask 2022.12's normalize_chunks / auto_chunks, and the common refinement
  * of several chunkings (Dask's common_blockdim). Every chunking this module
  * hands out covers its axis exactly: n >= 1 blocks whose sizes add up to the
- * axis length, all positive except on an axis of length 0, which is (0,). */
+ * axis length, all positive except on an axis of length 0, which is (0,)
+ * (or the zeros an explicit list gives, (0, 0), as Dask accepts them). */
 #ifndef TS_ARRAY_CHUNKS_H
 #define TS_ARRAY_CHUNKS_H
 

@@ -3,7 +3,9 @@
  * fuzz harnesses), so ctest, mpirun and a plain shell all run with them and
  * no environment needs setting up. ASAN_OPTIONS, UBSAN_OPTIONS and
  * LSAN_OPTIONS still override any of them. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* RTLD_NODELETE */
+#endif
 #include <dlfcn.h>
 #include <glob.h>
 #include <stddef.h>
@@ -42,6 +44,7 @@ const char *__lsan_default_options(void)
  * with RTLD_NODELETE keeps them mapped: their memory stays reachable from
  * their globals, as it is in a normal build, and the rest is named.
  * TESSERA_MPI_COMPONENT_DIR is Open MPI's pkglibdir ("" for other MPIs). */
+#ifndef TESSERA_FUZZ_HARNESS /* the harnesses never start MPI */
 __attribute__((constructor)) static void keep_mpi_components(void)
 {
     glob_t g;
@@ -51,3 +54,4 @@ __attribute__((constructor)) static void keep_mpi_components(void)
         dlopen(g.gl_pathv[i], RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE); /* a component that fails is skipped */
     globfree(&g);
 }
+#endif

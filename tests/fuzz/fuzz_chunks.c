@@ -21,12 +21,25 @@
 #define MAX_LIST 64
 #define MAX_BLOCKS ((int64_t)1 << 20)
 
+/* The case being checked, printed when a check fails. */
+static char case_text[4096];
+
 static void require(int ok, const char *what, int axis)
 {
     if (!ok) {
-        fprintf(stderr, "fuzz_chunks: %s (axis %d)\n", what, axis);
+        fprintf(stderr, "fuzz_chunks: %s (axis %d)\n%s\n", what, axis, case_text);
         fuzz_crash();
     }
+}
+
+static size_t put_sizes(char *buf, size_t len, const char *label, const int64_t *v, int64_t n)
+{
+    len += (size_t)snprintf(buf + len, sizeof case_text - len, "%s(", label);
+    for (int64_t i = 0; i < n && i < 16 && len < sizeof case_text; i++)
+        len += (size_t)snprintf(buf + len, sizeof case_text - len, "%lld,", (long long)v[i]);
+    return len < sizeof case_text
+               ? len + (size_t)snprintf(buf + len, sizeof case_text - len, "%s) ", n > 16 ? "..." : "")
+               : len;
 }
 
 /* A chunking of length into at most MAX_LIST positive blocks (the last
@@ -64,7 +77,9 @@ static void check_cover(const chunks_axis *c, int64_t length, int d)
     require(c->n >= 1 && c->sizes != NULL, "an axis without blocks", d);
     int64_t sum = 0;
     for (int64_t i = 0; i < c->n; i++) {
-        require(c->sizes[i] > 0 || (length == 0 && c->n == 1 && c->sizes[0] == 0), "a block of size <= 0", d);
+        /* An empty axis is (0,), or several zeros when a spec lists them
+         * (Dask accepts ((0, 0),) for a length of 0). */
+        require(c->sizes[i] > 0 || (length == 0 && c->sizes[i] == 0), "a block of size <= 0", d);
         sum += c->sizes[i];
     }
     require(sum == length, "blocks that do not add up to the axis", d);
@@ -108,6 +123,22 @@ static void fuzz_normalize(fuzz_input *in)
     }
     if (fuzz_u8(in) % 16 == 0)
         keep |= 1u << (fuzz_u8(in) % 32);
+    size_t len =
+        (size_t)snprintf(case_text, sizeof case_text,
+                         "ndim %d itemsize %zu naxes %d limit %lld default %lld keep 0x%x previous %d\n",
+                         ndim, itemsize, spec.naxes, (long long)spec.limit_nbytes, (long long)default_limit,
+                         (unsigned)keep, (int)with_previous);
+    for (int d = 0; d < ndim && len < sizeof case_text; d++) {
+        const ts_axis_chunks *a = &spec.axis[d];
+        len += (size_t)snprintf(case_text + len, sizeof case_text - len,
+                                "axis %d: length %lld kind %d size %lld ", d, (long long)shape[d],
+                                (int)a->kind, (long long)a->size);
+        if (a->kind == TS_CHUNK_LIST && a->sizes)
+            len = put_sizes(case_text, len, "list", a->sizes, a->nsizes);
+        len = put_sizes(case_text, len, "previous", previous[d].sizes, previous[d].n);
+        if (len < sizeof case_text)
+            len += (size_t)snprintf(case_text + len, sizeof case_text - len, "\n");
+    }
     chunks_axis out[TS_MAXDIM];
     ts_err err;
     err_clear(&err);
@@ -119,6 +150,8 @@ static void fuzz_normalize(fuzz_input *in)
             require(out[d].n == 0 && out[d].sizes == NULL, "a failure that left sizes to free", d);
         return;
     }
+    for (int d = 0; d < ndim && len < sizeof case_text; d++)
+        len = put_sizes(case_text, len, "out", out[d].sizes, out[d].n);
     for (int d = 0; d < ndim; d++) {
         check_cover(&out[d], shape[d], d);
         const ts_axis_chunks *a = &spec.axis[d];
