@@ -34,6 +34,9 @@ How this is measured
                 the empty job (getrusage of mpirun's reaped children) per element:
                 it holds even when other processes share the cores. 'cores busy'
                 is that CPU time over the compute wall.
+  planning      (h) times describe() of a 1,000,000-task graph on rank 0 (the planning
+                a compute does, nothing run), then computes it; rank 0's memory is
+                the growth of its VmHWM across building, planning and computing.
   rank 0 CPU    os.clock() in the script (CPU time of rank 0's process, all its
                 threads) across compute(), over the compute wall.
   NumPy         this process, time.perf_counter(), one core, on a slice that fits
@@ -142,6 +145,8 @@ def numpy_baselines(quick, repeat):
         "normal_rng": numpy_ns_per_elem(lambda: rng.normal(10, 0.1, size=m).mean(), m, repeat),
         "random": numpy_ns_per_elem(lambda: (rs.random_sample(m) * 2 + 1).sum(), m, repeat),
         "ones": numpy_ns_per_elem(lambda: (np.ones(m) * 3 - 1).mean(), m, repeat),
+        "ones_reverse": numpy_ns_per_elem(lambda: (lambda o: (o * o[::-1, ::-1]).mean())(np.ones((m // 4000, 4000))),
+                                          m, repeat),
     }
 
 
@@ -186,6 +191,8 @@ def main():
     n_normal = ["n=4000", "c=400"] if q else ["n=20000", "c=2000"]
     n_elem = ["n=100000000", "c=10000000"] if q else ["n=1000000000", "c=10000000"]
     n_tasks = ["n=1000000", "c=100"] if q else ["n=10000000", "c=100"]
+    n_reverse = ["n=20000"] if q else ["n=200000"]
+    n_plan = ["n=3000"] if q else ["n=10000"]
 
     run = Runner(args)
     print(f"tessera benchmarks: {args.tessera}, {ncores} cores, {'quick sizes' if q else 'full sizes'}\n")
@@ -198,6 +205,8 @@ def main():
     rand3 = run.mpi_job(3, "elementwise.lua", ["op=random"] + n_elem, "(random * 2 + 1):sum(), np 3")
     ones3 = run.mpi_job(3, "elementwise.lua", ["op=ones"] + n_elem, "(ones * 3 - 1):mean(), np 3")
     tasks3 = run.mpi_job(3, "many_tasks.lua", n_tasks, "many tasks, np 3")
+    rev3 = run.mpi_job(3, "slice_reverse.lua", n_reverse, "(ones * ones:slice('::-1, ::-1')):mean(), np 3")
+    plan3 = run.mpi_job(3, "plan_tasks.lua", n_plan, "1,000,000-task graph planned and computed, np 3")
     npb = numpy_baselines(q, args.repeat)
 
     print()
@@ -218,6 +227,18 @@ def main():
               [("normal_legacy", "np.random.normal"), ("normal_rng", "default_rng().normal")], 3)
     elem_rows("(b) (random * 2 + 1):sum()", rand3, empty3, [("random", "np.random.random")], 1)
     elem_rows("(b) (ones * 3 - 1):mean()", ones3, empty3, [("ones", "np.ones")], 1)
+
+    elem_rows("(g) (ones * ones:slice('::-1, ::-1')):mean()", rev3, empty3,
+              [("ones_reverse", "o * o[::-1, ::-1]")], 1)
+    if plan3 is not None:
+        ntasks = int(plan3["ntasks"])
+        per_task = max(plan3["rank0_grown_nbytes"], 0) / ntasks
+        rows.append((f"(h) plan {ntasks:,} tasks on rank 0", "planning wall s", f"{plan3['plan_s']:.4f}", "", "",
+                     "<= 1", plan3["plan_s"] <= 1))
+        rows.append(("(h)", "  rank 0 peak memory growth, B/task", f"{per_task:.1f}", "", "", "<= 200",
+                     per_task <= 200))
+    else:
+        rows.append(("(h) plan 1,000,000 tasks", "planning wall s", "n/a", "", "", "<= 1", None))
 
     if tasks3 is not None:
         us = tasks3["wall_s"] * 1e6 / tasks3["ntasks"]
@@ -261,7 +282,7 @@ def main():
         met = "" if r[6] is None else ("yes" if r[6] else "NO")
         print("  ".join(str(c).ljust(w) for c, w in zip(r[:6], widths)) + "  " + met)
 
-    results = [r for r in (normal3, normal2, normal2t2, rand3, ones3, tasks3) if r is not None]
+    results = [r for r in (normal3, normal2, normal2t2, rand3, ones3, tasks3, rev3, plan3) if r is not None]
     loaded = [f"{r['name']}(np {r['np']}) {r['others']:.2f}" for r in results
               if r["others"] is not None and r["others"] > 0.2]
     if loaded:
