@@ -84,6 +84,9 @@ typedef union node_params {
         int axis;
         bool prod;
     } scan;
+    struct {
+        bool uncached; /* read without HDF5's chunk cache (a staged rechunk's copy) */
+    } hdf5;
     /* The loop runs over the chunk grid of the inputs aligned to loop_ndim
      * axes (right-aligned, as NumPy broadcasts). Output axis d follows loop
      * axis out_src[d] (-1: a new axis). With overlap, input boxes are the

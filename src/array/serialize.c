@@ -8,13 +8,21 @@
 
 #define DAG_MAGIC 0x54534441u /* "TSDA" */
 
-static bool number_nodes(node *x, ptrmap *index, node ***order, int64_t *n, int64_t *cap)
+/* x, or what replace maps it to. */
+static node *subst(const ptrmap *replace, node *x)
+{
+    int64_t v;
+    return replace && ptrmap_get(replace, x, &v) ? (node *)(intptr_t)v : x;
+}
+
+static bool number_nodes(node *x, const ptrmap *replace, ptrmap *index, node ***order, int64_t *n,
+                         int64_t *cap)
 {
     int64_t v;
     if (ptrmap_get(index, x, &v))
         return true;
     for (int i = 0; i < x->ninputs; i++)
-        if (!number_nodes(x->inputs[i], index, order, n, cap))
+        if (!number_nodes(subst(replace, x->inputs[i]), replace, index, order, n, cap))
             return false;
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : 32;
@@ -65,13 +73,19 @@ static char *get_string(bytereader *r)
 
 ts_status dag_serialize(int ntargets, node *const *targets, bytebuf *b, ts_err *err)
 {
+    return dag_serialize_replacing(ntargets, targets, NULL, b, err);
+}
+
+ts_status dag_serialize_replacing(int ntargets, node *const *targets, const ptrmap *replace, bytebuf *b,
+                                  ts_err *err)
+{
     ptrmap index;
     ptrmap_init(&index);
     node **order = NULL;
     int64_t n = 0, cap = 0;
     bool ok = true;
     for (int i = 0; i < ntargets && ok; i++)
-        ok = number_nodes(targets[i], &index, &order, &n, &cap);
+        ok = number_nodes(subst(replace, targets[i]), replace, &index, &order, &n, &cap);
     if (ok) {
         uint32_t magic = DAG_MAGIC;
         bytebuf_put(b, &magic, sizeof magic);
@@ -85,7 +99,7 @@ ts_status dag_serialize(int ntargets, node *const *targets, bytebuf *b, ts_err *
                 put_chunks(b, &x->chunks[d]);
             for (int i = 0; i < x->ninputs; i++) {
                 int64_t v = 0;
-                ptrmap_get(&index, x->inputs[i], &v);
+                ptrmap_get(&index, subst(replace, x->inputs[i]), &v);
                 bytebuf_put_i64(b, v);
             }
             bytebuf_put(b, &x->p, sizeof x->p);
@@ -105,7 +119,7 @@ ts_status dag_serialize(int ntargets, node *const *targets, bytebuf *b, ts_err *
         bytebuf_put_i64(b, ntargets);
         for (int i = 0; i < ntargets; i++) {
             int64_t v = 0;
-            ptrmap_get(&index, targets[i], &v);
+            ptrmap_get(&index, subst(replace, targets[i]), &v);
             bytebuf_put_i64(b, v);
         }
     }

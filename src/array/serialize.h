@@ -7,9 +7,16 @@
 
 #include "array/node.h"
 #include "util/bytebuf.h"
+#include "util/ptrmap.h"
 
 /* Appends the DAG reachable from targets to buf. */
 ts_status dag_serialize(int ntargets, node *const *targets, bytebuf *buf, ts_err *err);
+
+/* The same, with every node that replace maps (node -> node, the value
+ * an intptr_t) written as its replacement: the graph a worker rebuilds
+ * reads the replacement wherever the original was used. NULL: none. */
+ts_status dag_serialize_replacing(int ntargets, node *const *targets, const ptrmap *replace, bytebuf *buf,
+                                  ts_err *err);
 
 /* Rebuilds it; *targets is a malloc'd array of ntargets new references the
  * caller releases (then frees the array). */

@@ -127,6 +127,19 @@ ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nres
         st = session_job_build(&job, ntargets, targets, nresults, stores, &ctx->err);
     if (st == TS_OK)
         st = plan_create(ntargets, targets, ctx->ses.nworkers, &p, &ctx->err);
+    core_spill *spills = NULL;
+    int nspills = 0;
+    if (st == TS_OK && !ctx->spill_off)
+        st = core_spill_choose(ctx, p, nresults, &spills, &nspills);
+    if (st == TS_OK && nspills > 0) {
+        /* Rechunks too big for the ranks' memory: two computes through the
+         * spill directory, each of which accounts for itself. */
+        plan_destroy(p);
+        bytebuf_fini(&job);
+        st = core_spill_run(ctx, ntargets, targets, nresults, stores, results, spills, nspills);
+        free(spills);
+        return st;
+    }
     if (st == TS_OK)
         st = core_memory_check(ctx, p, nresults);
     if (st == TS_OK) {

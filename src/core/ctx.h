@@ -25,6 +25,10 @@ struct ts_ctx {
     exec_stats *latest; /* per world rank: its progress in the compute now */
     double last_report;
     bool stopped; /* a compute or store was stopped on request */
+    /* Staged rechunks (spill.c): files made so far, for unique names;
+     * while > 0, the plan being run reads staged copies and stages nothing. */
+    int64_t spill_files;
+    int spill_off;
 };
 
 /* observe.c: following computes for the progress display, the report,
@@ -49,6 +53,10 @@ ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nres
  * kept chunks plus one task's buffers; the first nresults targets return
  * to the driver; peak has nworkers entries. */
 void core_plan_peak(const plan *p, int nresults, int64_t *peak);
+
+/* Bytes of earlier chunks each worker holds while stage s runs (0 for a
+ * worker without tasks in s); held has nworkers entries (memplan.c). */
+void core_plan_held(const plan *p, int nresults, int s, int64_t *held);
 
 /* Bytes of one task's buffers in stage st. */
 int64_t core_task_nbytes(const plan_stage *st);
@@ -78,6 +86,44 @@ ts_status core_store_stopped(ts_ctx *ctx, int n, ts_array *const *arrays, const 
 /* Runs the delayed tasks behind the from_delayed arrays the targets read
  * and not computed yet, and gives those arrays their values (api_delayed.c). */
 ts_status core_resolve_delayed(ts_ctx *ctx, int n, ts_array *const *targets);
+
+/* spill_choose.c, spill_run.c: a rechunk staged through a temporary HDF5 file in the spill
+ * directory (the two-step rechunk): the source is stored there with
+ * intermediate chunks, then the plan reads that copy instead. */
+typedef struct core_spill {
+    node *source;             /* what is staged (borrowed from the plan's graph) */
+    node *rechunk;            /* the rechunk that reads it (borrowed) */
+    int64_t need_nbytes;      /* a worker's peak reading it in memory */
+    int64_t after_nbytes;     /* ... reading the staged copy */
+    int64_t limit_nbytes;     /* what the budget leaves a rank for data */
+    int64_t chunk[TS_MAXDIM]; /* the intermediate (storage) chunks */
+    bool whole_chunks;        /* a stored source whose chunks are whole storage chunks */
+    char path[4096];          /* the temporary file */
+} core_spill;
+
+/* Driver, local: the rechunks of plan p that do not fit the ranks' memory
+ * done in memory but do through the spill directory; *out malloc'd (NULL
+ * when *n is 0), paths still empty. */
+ts_status core_spill_choose(ts_ctx *ctx, const plan *p, int nresults, core_spill **out, int *n);
+
+/* Driver: names the temporary files (the k-th of this run: from
+ * ctx->spill_files + 1), without creating them. */
+void core_spill_name(ts_ctx *ctx, core_spill *sp, int n);
+
+/* Driver: the targets with every staged source replaced by a read of its
+ * file (the same graph the workers will rebuild); *out holds n new
+ * references, malloc'd. */
+ts_status core_spill_rewrite(ts_ctx *ctx, int n, ts_array *const *targets, const core_spill *sp, int nsp,
+                             ts_array ***out);
+
+/* What staging sp means, in one line (no newline): "rechunk of X
+ * (shape) staged through PATH, N bytes in chunks of ...". */
+void core_spill_line(const core_spill *sp, char *buf, size_t len);
+
+/* Driver: runs a compute whose plan stages sp: stores each source to its
+ * file, runs the rewritten targets, removes the files (also on error). */
+ts_status core_spill_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nresults,
+                         const store_list *stores, ts_local **results, core_spill *sp, int nsp);
 
 /* Starts a public call: clears the last error. */
 void ctx_begin(ts_ctx *ctx);

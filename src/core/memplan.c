@@ -101,6 +101,26 @@ void core_plan_peak(const plan *p, int nresults, int64_t *peak)
     walk(p, nresults, peak_visit, peak);
 }
 
+typedef struct held_at {
+    int s;
+    int64_t *held;
+} held_at;
+
+static void held_visit(void *ud, int s, int w, int64_t held, int64_t task)
+{
+    held_at *h = ud;
+    (void)task;
+    if (s == h->s)
+        h->held[w] = held;
+}
+
+void core_plan_held(const plan *p, int nresults, int s, int64_t *held)
+{
+    for (int w = 0; w < p->nworkers; w++)
+        held[w] = 0;
+    walk(p, nresults, held_visit, &(held_at){.s = s, .held = held});
+}
+
 typedef struct worst {
     int64_t limit;
     int s, w;

@@ -326,3 +326,21 @@ ts_status h5_reader_read(h5_reader *r, int ndim, const int64_t *start, const int
     pthread_mutex_unlock(&h5_library_lock);
     return st;
 }
+
+ts_status h5_reader_uncache(h5_reader *r, ts_err *err)
+{
+    pthread_mutex_lock(&h5_library_lock);
+    /* Closed first: a dataset open twice shares one cache, the first's. */
+    H5Dclose(r->dset);
+    r->dset = -1;
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    ts_status st = TS_OK;
+    if (dapl < 0 || H5Pset_chunk_cache(dapl, 1, 0, 1.0) < 0)
+        st = err_set(err, TS_ERR_IO, "cannot set up reading %s", r->path);
+    else
+        st = open_dataset(r->file, r->path, r->name, dapl, &r->dset, err);
+    if (dapl >= 0)
+        H5Pclose(dapl);
+    pthread_mutex_unlock(&h5_library_lock);
+    return st;
+}

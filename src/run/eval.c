@@ -126,8 +126,10 @@ static ts_status setup_slot(eval_prog *p, eval_slot *s, ts_err *err)
     if (all_inputs_scalar)
         s->scalar = true;
     size_t esz = ts_dtype_size(x->dtype);
-    if (x->op == NODE_HDF5 && !s->leaf)
-        return h5_reader_open(x->path, x->dataset, &s->reader, err);
+    if (x->op == NODE_HDF5 && !s->leaf) {
+        ts_status rs = h5_reader_open(x->path, x->dataset, &s->reader, err);
+        return rs == TS_OK && x->p.hdf5.uncached ? h5_reader_uncache(s->reader, err) : rs;
+    }
     if (x->op == NODE_VIEW || x->op == NODE_CONCAT || s->leaf) {
         /* Views gather strips; leaves and concatenations copy strips that
          * cross chunks or the seam. */
