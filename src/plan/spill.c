@@ -114,20 +114,45 @@ int64_t spill_source_held_nbytes(const plan *p, const spill_candidate *c, int w)
     return owned * box_nbytes(c->source, shape);
 }
 
+static bool same_grid(const node *a, const node *b)
+{
+    if (a->ndim != b->ndim)
+        return false;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->chunks[d].n != b->chunks[d].n ||
+            memcmp(a->chunks[d].sizes, b->chunks[d].sizes, (size_t)a->chunks[d].n * sizeof(int64_t)) != 0)
+            return false;
+    return true;
+}
+
+/* Whether x reaches r through elementwise nodes of r's grid only: then a
+ * task's box of x is the same box of r (views in between would map it). */
+static bool elementwise_over(const node *x, const node *r, ptrmap *seen)
+{
+    int64_t v;
+    if (x == r)
+        return true;
+    bool elementwise =
+        x->op == NODE_UNARY || x->op == NODE_BINARY || x->op == NODE_WHERE || x->op == NODE_ASTYPE;
+    if (!elementwise || !same_grid(x, r) || ptrmap_get(seen, x, &v) || !ptrmap_put(seen, x, 0))
+        return false;
+    for (int i = 0; i < x->ninputs; i++)
+        if (elementwise_over(x->inputs[i], r, seen))
+            return true;
+    return false;
+}
+
 /* Whether the stage's task t is chunk t of the rechunk's own grid. */
 static bool tasks_are_rechunk_chunks(const plan_stage *st, const node *r)
 {
-    const node *x = st->expr;
     if (st->kind == STAGE_MAP &&
         (st->out->op == NODE_SCAN || st->out->op == NODE_RESHAPE || st->out->op == NODE_MAP_BLOCKS))
         return false;
-    if (x->ndim != r->ndim)
-        return false;
-    for (int d = 0; d < x->ndim; d++)
-        if (x->chunks[d].n != r->chunks[d].n ||
-            memcmp(x->chunks[d].sizes, r->chunks[d].sizes, (size_t)x->chunks[d].n * sizeof(int64_t)) != 0)
-            return false;
-    return true;
+    ptrmap seen;
+    ptrmap_init(&seen);
+    bool over = elementwise_over(st->expr, r, &seen);
+    ptrmap_fini(&seen);
+    return over;
 }
 
 /* Marks the source chunks task t's rechunk chunk touches; returns the
