@@ -10,7 +10,10 @@
  * one task's buffers, and either the source chunks it receives for the
  * stage (materialised) or the storage chunks one read touches (stored:
  * HDF5 holds them all until the read ends). Staged, it holds the same less
- * its share of the source, plus the intermediate chunks one read touches. */
+ * its share of the source (the staged copy is read without HDF5's chunk
+ * cache, so a read holds only its own box).
+ * Staging itself must fit: a stage that keeps its results until it ends
+ * (a reduction, scan or map_blocks) holds a worker's share of the source. */
 #include "core/ctx.h"
 #include "plan/spill.h"
 
@@ -51,16 +54,24 @@ static bool judge(ts_ctx *ctx, const plan *p, int nresults, const spill_candidat
     sp->whole_chunks = c->source_stage < 0 && spill_whole_chunks(c->source, meta.chunk);
     sp->limit_nbytes = ctx->cfg.memory_per_rank_nbytes - ctx->ses.overhead_nbytes;
     spill_intermediate_chunks(c->rechunk, src_chunk, sp->chunk);
-    int64_t staged_read = spill_touched_nbytes(c->rechunk, sp->chunk);
     int64_t task = core_task_nbytes(st);
     bool keeps_source = is_result(p, nresults, c->source);
     core_plan_held(p, nresults, c->stage, held);
+    /* Staging a reduction's, scan's or map_blocks' result holds a worker's
+     * share of it until its stage ends (exec stores those afterwards);
+     * only a plain map stage writes each chunk as it is made. */
+    const plan_stage *ls = c->source_stage >= 0 ? &p->stages[c->source_stage] : NULL;
+    bool holds_all =
+        ls && (ls->kind == STAGE_REDUCE || ls->out->op == NODE_SCAN || ls->out->op == NODE_MAP_BLOCKS);
+    for (int w = 0; holds_all && w < p->nworkers; w++)
+        if (spill_source_held_nbytes(p, c, w) + core_task_nbytes(ls) > sp->limit_nbytes)
+            return false; /* staging cannot hold it either: the memory check refuses the plan */
     for (int w = 0; w < p->nworkers; w++) {
         if (st->task_first[w + 1] == st->task_first[w])
             continue;
         int64_t own = keeps_source ? 0 : spill_source_held_nbytes(p, c, w);
         int64_t extra = c->source_stage >= 0 ? spill_fetch_nbytes(p, c, w) : stored_read;
-        int64_t in = held[w] + task + extra, staged = held[w] - own + task + staged_read;
+        int64_t in = held[w] + task + extra, staged = held[w] - own + task;
         sp->need_nbytes = in > sp->need_nbytes ? in : sp->need_nbytes;
         sp->after_nbytes = staged > sp->after_nbytes ? staged : sp->after_nbytes;
     }
