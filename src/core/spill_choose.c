@@ -32,9 +32,12 @@ static bool is_result(const plan *p, int nresults, const node *x)
 }
 
 /* Fills sp (need, after, chunk) for candidate c; false when it does not
- * call for staging. */
+ * call for staging. held and own are scratch of p->nworkers entries. The
+ * receive estimate walks the source's chunk grid per worker, so it is
+ * made only where the bound (everything a worker does not own) would not
+ * already fit, and no further than the first worker it does not fit. */
 static bool judge(ts_ctx *ctx, const plan *p, int nresults, const spill_candidate *c, int64_t *held,
-                  core_spill *sp)
+                  int64_t *own, core_spill *sp)
 {
     const plan_stage *st = &p->stages[c->stage];
     int64_t src_chunk[TS_MAXDIM];
@@ -54,9 +57,9 @@ static bool judge(ts_ctx *ctx, const plan *p, int nresults, const spill_candidat
     sp->whole_chunks = c->source_stage < 0 && spill_whole_chunks(c->source, meta.chunk);
     sp->limit_nbytes = ctx->cfg.memory_per_rank_nbytes - ctx->ses.overhead_nbytes;
     spill_intermediate_chunks(c->rechunk, src_chunk, sp->chunk);
-    int64_t task = core_task_nbytes(st);
-    bool keeps_source = is_result(p, nresults, c->source);
+    int64_t task = core_task_nbytes(st), total = ts_array_nbytes(c->source);
     core_plan_held(p, nresults, c->stage, held);
+    spill_source_held(p, c, own);
     /* Staging a reduction's, scan's or map_blocks' result holds a worker's
      * share of it until its stage ends (exec stores those afterwards);
      * only a plain map stage writes each chunk as it is made. */
@@ -64,18 +67,27 @@ static bool judge(ts_ctx *ctx, const plan *p, int nresults, const spill_candidat
     bool holds_all =
         ls && (ls->kind == STAGE_REDUCE || ls->out->op == NODE_SCAN || ls->out->op == NODE_MAP_BLOCKS);
     for (int w = 0; holds_all && w < p->nworkers; w++)
-        if (spill_source_held_nbytes(p, c, w) + core_task_nbytes(ls) > sp->limit_nbytes)
+        if (own[w] + core_task_nbytes(ls) > sp->limit_nbytes)
             return false; /* staging cannot hold it either: the memory check refuses the plan */
+    bool keeps_source = is_result(p, nresults, c->source);
     for (int w = 0; w < p->nworkers; w++) {
         if (st->task_first[w + 1] == st->task_first[w])
             continue;
-        int64_t own = keeps_source ? 0 : spill_source_held_nbytes(p, c, w);
-        int64_t extra = c->source_stage >= 0 ? spill_fetch_nbytes(p, c, w) : stored_read;
-        int64_t in = held[w] + task + extra, staged = held[w] - own + task;
-        sp->need_nbytes = in > sp->need_nbytes ? in : sp->need_nbytes;
+        int64_t staged = held[w] - (keeps_source ? 0 : own[w]) + task;
         sp->after_nbytes = staged > sp->after_nbytes ? staged : sp->after_nbytes;
     }
-    return sp->need_nbytes > sp->limit_nbytes && sp->after_nbytes <= sp->limit_nbytes;
+    if (sp->after_nbytes > sp->limit_nbytes)
+        return false; /* staging would not fit either */
+    for (int w = 0; w < p->nworkers && sp->need_nbytes <= sp->limit_nbytes; w++) {
+        if (st->task_first[w + 1] == st->task_first[w])
+            continue;
+        int64_t extra = stored_read;
+        if (c->source_stage >= 0)
+            extra = held[w] + task + total - own[w] <= sp->limit_nbytes ? 0 : spill_fetch_nbytes(p, c, w);
+        int64_t in = held[w] + task + extra;
+        sp->need_nbytes = in > sp->need_nbytes ? in : sp->need_nbytes;
+    }
+    return sp->need_nbytes > sp->limit_nbytes;
 }
 
 ts_status core_spill_choose(ts_ctx *ctx, const plan *p, int nresults, core_spill **out, int *n)
@@ -87,7 +99,7 @@ ts_status core_spill_choose(ts_ctx *ctx, const plan *p, int nresults, core_spill
     ts_status st = spill_candidates(p, &cands, &ncands, &ctx->err);
     if (st != TS_OK || ncands == 0)
         return st;
-    int64_t *held = malloc((size_t)p->nworkers * sizeof *held);
+    int64_t *held = malloc(2 * (size_t)p->nworkers * sizeof *held);
     core_spill *sp = calloc((size_t)ncands, sizeof *sp);
     if (!held || !sp) {
         free(held);
@@ -101,7 +113,7 @@ ts_status core_spill_choose(ts_ctx *ctx, const plan *p, int nresults, core_spill
         bool dup = false;
         for (int j = 0; j < chosen; j++)
             dup = dup || sp[j].source == cands[i].source;
-        if (!dup && judge(ctx, p, nresults, &cands[i], held, &sp[chosen]))
+        if (!dup && judge(ctx, p, nresults, &cands[i], held, held + p->nworkers, &sp[chosen]))
             chosen++;
     }
     free(held);

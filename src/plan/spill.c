@@ -102,16 +102,18 @@ ts_status spill_candidates(const plan *p, spill_candidate **out, int *n, ts_err 
     return TS_OK;
 }
 
-int64_t spill_source_held_nbytes(const plan *p, const spill_candidate *c, int w)
+void spill_source_held(const plan *p, const spill_candidate *c, int64_t *held)
 {
+    for (int w = 0; w < p->nworkers; w++)
+        held[w] = 0;
     if (c->source_stage < 0)
-        return 0;
+        return;
     const plan_stage *ls = &p->stages[c->source_stage];
-    int64_t shape[TS_MAXDIM], owned = 0, n = node_nchunks(c->source);
+    int64_t shape[TS_MAXDIM], n = node_nchunks(c->source);
     spill_max_chunk(c->source, shape);
+    int64_t nbytes = box_nbytes(c->source, shape);
     for (int64_t k = 0; k < n; k++)
-        owned += plan_chunk_owner(ls, p->nworkers, k) == w;
-    return owned * box_nbytes(c->source, shape);
+        held[plan_chunk_owner(ls, p->nworkers, k)] += nbytes;
 }
 
 static bool same_grid(const node *a, const node *b)

@@ -28,9 +28,10 @@ ts_status spill_candidates(const plan *p, spill_candidate **out, int *n, ts_err 
  * rechunk's chunks are not the stage's tasks. */
 int64_t spill_fetch_nbytes(const plan *p, const spill_candidate *c, int w);
 
-/* Bytes of source chunks worker w owns (what it holds of the source while
- * the source stays in memory). */
-int64_t spill_source_held_nbytes(const plan *p, const spill_candidate *c, int w);
+/* Bytes of source chunks each worker owns (what it holds of the source
+ * while the source stays in memory): held has p->nworkers entries, all 0
+ * for a stored source. */
+void spill_source_held(const plan *p, const spill_candidate *c, int64_t *held);
 
 /* Largest bytes, over the chunks of target, of the chunks of a regular
  * grid (chunk shape `grid`) that one target chunk touches. HDF5 1.10
