@@ -11,8 +11,9 @@ empty, and store exactly the values of the input (the random values depend
 only on the seed and the flat index, so the reshaped array is the stored
 one). Also: --dry-run names the spill and writes nothing; a rechunk that fits
 is not staged; a spill directory that cannot be written is refused before
-any work with a message naming --spill-dir; a run stopped by SIGUSR1 while
-staging leaves no file behind; one rank alone stages too.
+any work with a message naming --spill-dir; a staging that fails (a source
+file damaged) says so and, like a run stopped by SIGUSR1 while staging,
+leaves no file behind; one rank alone stages too.
 """
 import argparse, glob, os, re, signal, subprocess, sys, tempfile, time
 
@@ -150,6 +151,26 @@ def main():
             check(p.returncode != 0 and not missing and not os.path.exists(out),
                   f"an unusable spill directory ({why}) is refused naming --spill-dir: missing {missing}\n"
                   f"{p.stderr[-2000:]}")
+
+        # The source fails to read while staging (compressed chunks damaged
+        # in the middle of the file): the message says staging failed, and
+        # the file goes.
+        cut = os.path.join(d, "cut.h5")
+        with h5py.File(inp, "r") as f, h5py.File(cut, "w") as g:
+            g.create_dataset("x", data=f["x"][:4000], chunks=(ROWS, N1), compression="gzip", compression_opts=1)
+        with open(cut, "r+b") as f:
+            f.seek(os.path.getsize(cut) // 2)
+            f.write(b"\xff" * 65536)
+        cut_script = os.path.join(d, "cut.lua")
+        with open(cut_script, "w") as f:
+            f.write(STORED.replace(f"{N0}, {COLS}", f"4000, {COLS}"))
+        p, _ = run(a, 3, base, cut_script, [cut, os.path.join(d, "cut_out.h5")])
+        want = ["cut.lua:3", "staging the rechunk of from_hdf5 through " + spill, "(--spill-dir) failed",
+                "cannot read dataset"]
+        missing = [w for w in want if w not in p.stderr]
+        left = os.listdir(spill)
+        check(p.returncode != 0 and not missing and not left,
+              f"a failed staging says so and leaves no file: missing {missing}, left {left}\n{p.stderr[-2000:]}")
 
         # Stopped while staging: the staged file goes too.
         proc = subprocess.Popen(tessera_cmd(a, 3, base, scripts["stored"], [inp, os.path.join(d, "stop.h5")]),
