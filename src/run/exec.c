@@ -708,10 +708,15 @@ ts_status exec_run(exec *e, bool failed, bool *peer_failed)
     if (e->writer) {
         ts_err ferr;
         err_clear(&ferr);
+        bool own_ok = st == TS_OK;
         ts_status fs = h5_writer_finish(e->writer, st, &ferr);
         e->writer = NULL;
         if (st == TS_OK && fs != TS_OK)
             st = err_set(e->err, fs, "%s", ferr.msg);
+        /* TS_ERR_RUNTIME here means another rank did not finish (h5.h):
+         * the driver then shows that rank's own error, not this echo. */
+        if (own_ok && fs == TS_ERR_RUNTIME)
+            *peer_failed = true;
     }
     return st;
 }
