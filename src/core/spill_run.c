@@ -31,7 +31,8 @@ static ts_status claim_names(ts_ctx *ctx, core_spill *sp, int n)
                 unlink(sp[i].path); /* the workers create it, as HDF5 */
                 break;
             }
-            if (errno == EEXIST && tries < 1000)
+            int e = errno;
+            if (e == EEXIST && tries < 1000)
                 continue;
             char shape[128], nb[32];
             build_format_shape(sp[i].source->ndim, sp[i].source->shape, shape, sizeof shape);
@@ -41,7 +42,7 @@ static ts_status claim_names(ts_ctx *ctx, core_spill *sp, int n)
                 "cannot stage the rechunk of %s %s (%s, more than the ranks' memory holds) through "
                 "the spill directory %s: %s; set --spill-dir (or TESSERA_SPILL_DIR) to a writable "
                 "directory every rank can see",
-                node_label(sp[i].source), shape, nb, ctx->cfg.spill_dir, strerror(errno));
+                node_label(sp[i].source), shape, nb, ctx->cfg.spill_dir, strerror(e));
         }
     }
     return TS_OK;
@@ -93,7 +94,7 @@ static ts_status stage_one(ts_ctx *ctx, const core_spill *sp)
     node *target = NULL;
     ts_status st = sp->whole_chunks ? uncached_read(ctx, x, x->path, x->dataset, &target) : TS_OK;
     if (st == TS_OK)
-        st = core_run(ctx, 1, target ? &target : (node **)&sp->source, 0, &stores, NULL);
+        st = core_run(ctx, 1, target ? &target : &sp->source, 0, &stores, NULL);
     ts_array_release(target);
     store_list_fini(&stores);
     if (st != TS_OK && st != TS_ERR_STOPPED) {
