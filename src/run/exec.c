@@ -667,9 +667,12 @@ ts_status exec_run(exec *e, bool failed, bool *peer_failed)
             any_failed = true;
             break;
         }
-        if (ps->kind == STAGE_MAP && (ps->out->op == NODE_SCAN || ps->out->op == NODE_MAP_BLOCKS)) {
-            ts_status ss = ps->out->op == NODE_SCAN ? exec_scan_stage(e, s, st != TS_OK, &any_failed)
-                                                    : exec_map_blocks_stage(e, s, st != TS_OK);
+        if (ps->kind == STAGE_MAP && ps->out->op == NODE_MAP_BLOCKS) {
+            ts_status ms = exec_map_blocks_stage(e, s, st != TS_OK); /* stores as it goes */
+            if (st == TS_OK)
+                st = ms;
+        } else if (ps->kind == STAGE_MAP && ps->out->op == NODE_SCAN) {
+            ts_status ss = exec_scan_stage(e, s, st != TS_OK, &any_failed);
             if (st == TS_OK)
                 st = ss;
             if (!any_failed) {

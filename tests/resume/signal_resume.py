@@ -19,6 +19,9 @@ same bits as an uninterrupted run. Cases:
             SLURM_RESTART_COUNT=1, no --resume) resumes by itself
   compute   SIGUSR1 during a long reduction: 75 and its message; --help
             documents status 75
+  map_blocks  SIGUSR1 during the store of a map_blocks result: the blocks
+            made before the stop are stored (not held back to the end of
+            the stage) and the resume does not run them again
   refusals  a resume with another seed, no seed, another script, another
             size; a store without --resume; a dataset h5py wrote; loading
             the incomplete dataset
@@ -67,6 +70,16 @@ print(x:mean():compute())
 print("computed")
 """
 
+# 40 blocks of a Lua function that takes 0.1 s each (2 s on 2 workers).
+MAPB = """local ts = require "tessera"
+local path, n = arg[1], math.tointeger(tonumber(arg[2]))
+local x = ts.random.random({n // 1000, 1000}, {chunks = {n // 40000, 1000}})
+local y = x:map_blocks(function(b) ts.sleep(0.1) return ts.tanh(b * 3 - 1) end)
+print("storing")
+y:store(path, "/out/y")
+print("stored")
+"""
+
 LOAD = """local ts = require "tessera"
 print(ts.from_hdf5(arg[1], "/out/y"):sum():compute())
 """
@@ -87,23 +100,23 @@ class Env:
         self.tessera, self.workdir, self.n = tessera, workdir, n
         self.refs = {}
         for name, text in (("store.lua", STORE), ("other.lua", OTHER), ("compute.lua", COMPUTE),
-                           ("load.lua", LOAD)):
+                           ("load.lua", LOAD), ("mapb.lua", MAPB)):
             with open(self.at(name), "w") as f:
                 f.write(text)
 
     def at(self, name):
         return os.path.join(self.workdir, name)
 
-    def store_args(self, path, gz=False, n=None):
-        return [self.at("store.lua"), "--", path, str(n or self.n)] + (["gzip"] if gz else [])
+    def store_args(self, path, gz=False, n=None, script="store.lua"):
+        return [self.at(script), "--", path, str(n or self.n)] + (["gzip"] if gz else [])
 
-    def reference(self, seed, gz, c):
-        """An uninterrupted store with this seed (made once)."""
-        key = (seed, gz)
+    def reference(self, seed, gz, c, script="store.lua"):
+        """An uninterrupted store of script with this seed (made once)."""
+        key = (seed, gz, script)
         if key not in self.refs:
-            path = self.at(f"ref-{seed}-{'gz' if gz else 'plain'}.h5")
+            path = self.at(f"ref-{seed}-{'gz' if gz else 'plain'}-{script}.h5")
             status, out = run(mpirun(3, self.tessera, ["--quiet", "--seed", str(seed)] +
-                                     self.store_args(path, gz)))
+                                     self.store_args(path, gz, script=script)))
             c.check(status == 0 and "stored" in out, f"reference store (seed {seed}) failed: {status}", out)
             self.refs[key] = path
         return self.refs[key]
@@ -177,7 +190,7 @@ def check_stopped(e, c, name, status, out, path, signame, want_status=True):
 RECORD_SUFFIX_SHOWN = ".tessera_chunks:"
 
 
-def check_resumed(e, c, name, cmd, path, k, seed, gz, extra_env=None):
+def check_resumed(e, c, name, cmd, path, k, seed, gz, extra_env=None, script="store.lua"):
     status, out = run(cmd, extra_env=extra_env)
     c.check(status == 0 and "stored" in out, f"{name}: the resumed run failed ({status})", out)
     if k:
@@ -186,7 +199,7 @@ def check_resumed(e, c, name, cmd, path, k, seed, gz, extra_env=None):
     s = state(path, DSET)
     c.check(s.get("complete") == 1 and s["nrecord"] is None,
             f"{name}: after the resume the dataset is {s}, expected complete without a record")
-    ref = e.reference(seed, gz, c)
+    ref = e.reference(seed, gz, c, script)
     c.check(os.path.exists(ref) and same_bits(path, ref, DSET),
             f"{name}: the resumed dataset differs from an uninterrupted run's (seed {seed})")
     print(f"{name}: resumed, bit-identical to the uninterrupted run")
@@ -292,6 +305,19 @@ def case_compute(e, c):
             "tessera run --help does not document the stop and exit status 75", out)
 
 
+def case_map_blocks(e, c):
+    path = e.at("mapb.h5")
+    args = ["--seed", str(SEED)] + e.store_args(path, script="mapb.lua")
+    got = interrupt(e, c, "map_blocks", mpirun(3, e.tessera, args), path, signal.SIGUSR1, "mpirun",
+                    delay_s=0.8)
+    stopped = got and check_stopped(e, c, "map_blocks", got[0], got[1], path, "SIGUSR1")
+    if stopped:
+        c.check(stopped[0] > 0, "map_blocks: no block was stored before the stop (blocks must be stored as "
+                "they are made, not at the end of the stage)", got[1])
+        check_resumed(e, c, "map_blocks", mpirun(3, e.tessera, ["--resume"] + args), path, stopped[0], SEED,
+                      False, script="mapb.lua")
+
+
 def refusals(e, c, path):
     """Resumes that must be refused before any work, leaving path as it was."""
     before = state(path, DSET)
@@ -337,6 +363,7 @@ CASES = {
     "single": case_single,
     "slurm": case_slurm,
     "compute": case_compute,
+    "map_blocks": case_map_blocks,
 }
 
 
