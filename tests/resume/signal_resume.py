@@ -19,6 +19,8 @@ same bits as an uninterrupted run. Cases:
             SLURM_RESTART_COUNT=1, no --resume) resumes by itself
   compute   SIGUSR1 during a long reduction: 75 and its message; --help
             documents status 75
+  startup   SIGUSR1 while MPI starts (a job's early warning can come that
+            soon): kept for the run, which stops before its first task
   map_blocks  SIGUSR1 during the store of a map_blocks result: the blocks
             made before the stop are stored (not held back to the end of
             the stage) and the resume does not run them again
@@ -318,6 +320,33 @@ def case_map_blocks(e, c):
                       False, script="mapb.lua")
 
 
+def case_startup(e, c):
+    """The signal comes once the process runs more than one thread: MPI_Init
+    started them, so a handler installed after it would come too late."""
+    path = e.at("startup.h5")
+    r = Run([e.tessera, "run", "--seed", str(SEED)] + e.store_args(path), e.at("startup.log"))
+
+    def threads():
+        try:
+            return len(os.listdir(f"/proc/{r.proc.pid}/task"))
+        except OSError:
+            return 0
+    in_init = r.wait_for(lambda: threads() > 1, START_S)
+    os.kill(r.proc.pid, signal.SIGUSR1)
+    status = r.finish(STOP_S + 20)
+    out = r.text()
+    c.check(in_init, "startup: tessera never started its threads", out)
+    c.check(status == STOPPED_STATUS and "tessera: stopped by SIGUSR1 (exit status 75)" in out and
+            f"stored so far: /out/y in {path}: 0 of {NCHUNKS} chunks" in out,
+            f"startup: status {status}, expected {STOPPED_STATUS} and the stop messages", out)
+    s = state(path, DSET)  # the stop may come before the file is made
+    c.check(not s.get("exists") or (s["complete"] == 0 and s["nstored"] == 0),
+            f"startup: dataset state {s}, expected none or incomplete with nothing stored")
+    print(f"startup: status {status}, nothing stored")
+    check_resumed(e, c, "startup", mpirun(3, e.tessera, ["--resume", "--seed", str(SEED)] + e.store_args(path)),
+                  path, 0, SEED, False)
+
+
 def refusals(e, c, path):
     """Resumes that must be refused before any work, leaving path as it was."""
     before = state(path, DSET)
@@ -363,6 +392,7 @@ CASES = {
     "single": case_single,
     "slurm": case_slurm,
     "compute": case_compute,
+    "startup": case_startup,
     "map_blocks": case_map_blocks,
 }
 
