@@ -310,12 +310,16 @@ def case_compute(e, c):
 def case_map_blocks(e, c):
     path = e.at("mapb.h5")
     args = ["--seed", str(SEED)] + e.store_args(path, script="mapb.lua")
-    got = interrupt(e, c, "map_blocks", mpirun(3, e.tessera, args), path, signal.SIGUSR1, "mpirun",
-                    delay_s=0.8)
+    got = interrupt(e, c, "map_blocks", mpirun(3, e.tessera, ["--progress-interval", "0.2"] + args), path,
+                    signal.SIGUSR1, "mpirun", delay_s=0.8)
     stopped = got and check_stopped(e, c, "map_blocks", got[0], got[1], path, "SIGUSR1")
     if stopped:
         c.check(stopped[0] > 0, "map_blocks: no block was stored before the stop (blocks must be stored as "
                 "they are made, not at the end of the stage)", got[1])
+        lines = re.findall(r"tessera: store 1: +(\d+)% \((\d+)/(\d+) tasks\)", got[1])
+        c.check(lines and lines[-1][0] != "100" and int(lines[-1][1]) < NCHUNKS,
+                "map_blocks: the last progress line of a stopped store should show the tasks done, "
+                f"not 100% ({lines[-1:]})", got[1])
         check_resumed(e, c, "map_blocks", mpirun(3, e.tessera, ["--resume"] + args), path, stopped[0], SEED,
                       False, script="mapb.lua")
 
