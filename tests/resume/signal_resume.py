@@ -15,6 +15,8 @@ same bits as an uninterrupted run. Cases:
   worker    SIGUSR1 to worker rank 2 alone: the driver tells the others
   driver    SIGTERM to rank 0 alone: the driver tells the workers
   single    SIGTERM to `tessera run` without mpirun; resumed at 3 ranks
+  term_twice  two SIGTERMs 5 ms apart, as SLURM sends each task at a time
+            limit: still a clean stop (only a second SIGINT ends a rank)
   slurm     SLURM_JOB_ID given, no seed; the "requeued" run (same job id,
             SLURM_RESTART_COUNT=1, no --resume) resumes by itself
   compute   SIGUSR1 during a long reduction: 75 and its message; --help
@@ -124,7 +126,7 @@ class Env:
         return self.refs[key]
 
 
-def interrupt(e, c, name, cmd, path, sig, whom, delay_s=0.4):
+def interrupt(e, c, name, cmd, path, sig, whom, delay_s=0.4, times=1):
     """Starts cmd, signals `whom` ("mpirun", "single", or an MPI rank)
     delay_s after the store began; returns (status, output), or None if it
     could not. A store that ends before the signal (a fast moment of a
@@ -149,7 +151,10 @@ def interrupt(e, c, name, cmd, path, sig, whom, delay_s=0.4):
                 return None
             pid = pids[whom]
         t0 = time.monotonic()
-        os.kill(pid, sig)
+        for i in range(times):
+            if i:
+                time.sleep(0.005)
+            os.kill(pid, sig)
         status = r.finish(STOP_S + 20)
         took = time.monotonic() - t0
         out = r.text()
@@ -250,6 +255,16 @@ def case_single(e, c):
     if stopped:  # the resume runs at 3 ranks: the values do not depend on the rank count
         check_resumed(e, c, "single", mpirun(3, e.tessera, ["--resume", "--seed", str(SEED)] +
                                              e.store_args(path)), path, stopped[0], SEED, False)
+
+
+def case_term_twice(e, c):
+    path = e.at("term_twice.h5")
+    got = interrupt(e, c, "term_twice", [e.tessera, "run", "--seed", str(SEED)] + e.store_args(path), path,
+                    signal.SIGTERM, "single", delay_s=0.8, times=2)
+    stopped = got and check_stopped(e, c, "term_twice", got[0], got[1], path, "SIGTERM")
+    if stopped:
+        check_resumed(e, c, "term_twice", mpirun(3, e.tessera, ["--resume", "--seed", str(SEED)] +
+                                                 e.store_args(path)), path, stopped[0], SEED, False)
 
 
 def case_slurm(e, c):
@@ -394,6 +409,7 @@ CASES = {
     "worker": lambda e, c: case_one_rank(e, c, "worker", 2, signal.SIGUSR1, "SIGUSR1"),
     "driver": lambda e, c: case_one_rank(e, c, "driver", 0, signal.SIGTERM, "SIGTERM"),
     "single": case_single,
+    "term_twice": case_term_twice,
     "slurm": case_slurm,
     "compute": case_compute,
     "startup": case_startup,
