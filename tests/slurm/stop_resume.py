@@ -6,9 +6,10 @@ the same bits as an uninterrupted run's. Cases:
 
   time_limit  two jobs at once, each with --time=1 and work for longer:
       hard    no_warning.sbatch (no early warning): the limit ends it, state
-              TIMEOUT. srun answers its own SIGTERM by killing the ranks, so
-              tessera is mostly killed (it sometimes stops first, with 75);
-              either way its store is incomplete with the blocks stored so
+              TIMEOUT. srun answers its own SIGTERM by sending the ranks
+              SIGKILL, which races tessera's stop on the ranks' SIGTERM
+              (either may win: killed, or 75 and the stop message); either
+              way its store is incomplete with the blocks stored so
               far recorded, no rank is left behind, and a job submitted
               with TESSERA_RESUME=1 finishes it, skipping exactly those.
       warned  template.sbatch with --signal=B:USR1@10: the warning (20-50 s
