@@ -23,9 +23,10 @@ the same bits as an uninterrupted run's. Cases:
               does; the trap passes it on), scancel -s TERM and -s INT
               (slurmd signals every rank): each job ends FAILED with 75 from
               every rank and the message naming the signal, its record
-              holding what the message says. Then scontrol requeue of a
-              running job submitted with --requeue: the requeued run resumes
-              by itself and the job ends COMPLETED.
+              holding what the message says. A job at TESSERA_MAX_REQUEUES
+              is not requeued again. Then scontrol requeue of a running job
+              submitted with --requeue: the requeued run resumes by itself
+              and the job ends COMPLETED.
 
 Usage: stop_resume.py --cluster local_cluster.sh --tessera BIN --source-dir DIR
                       --work DIR [--only CASE,...]
@@ -264,6 +265,17 @@ def case_signals(cl, c, work):
         st = dataset(path)
         c(stop is not None and st.get("complete") == 0 and st.get("nstored") == stop[1],
           f"{name}: the record holds the blocks the message names ({st})")
+
+    # A job that may be requeued, but not again (TESSERA_MAX_REQUEUES=0):
+    # the template says so and the job ends with 75.
+    job, out_path, path = start_and_signal(cl, c, work, "no_more", [], {"TESSERA_MAX_REQUEUES": "0"}, nb,
+                                           ["scancel", "--batch", "-s", "USR1"])
+    rc, took = cl.wait(job, 60)
+    out = read(out_path)
+    c(rc == STOPPED and job_fields(job).get("Restarts") == "0" and
+      "tessera stopped (status 75) after 0 requeues; not requeued again (TESSERA_MAX_REQUEUES); submit it "
+      "with TESSERA_RESUME=1 to finish" in out,
+      f"no_more: at TESSERA_MAX_REQUEUES the job is not requeued and ends with 75 ({rc})", out)
 
     # scontrol requeue of a running job: killed (or stopped) and run again
     job, out_path, path = start_and_signal(cl, c, work, "requeued", [], {}, nb, ["scontrol", "requeue"])
