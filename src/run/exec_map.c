@@ -319,22 +319,7 @@ ts_status exec_map_blocks_stage(exec *e, int s, bool failed)
             rc = exec_stop_check(e);
         if (rc == TS_OK && n > 0)
             rc = run_batch(e, s, &b, first + r0, n);
-        for (int64_t r = r0; r < r0 + batch && r < rounds; r++) {
-            int64_t t = first + r;
-            void *buf = r - r0 < n ? b.chunks[r - r0] : NULL;
-            if (buf)
-                b.chunks[r - r0] = NULL;
-            if (collective) {
-                ts_status ws = exec_store_round(e, s, rc == TS_OK && buf ? t : -1, buf);
-                rc = rc != TS_OK ? rc : ws;
-            } else if (rc == TS_OK && buf) {
-                rc = exec_store_chunk(e, s, t, buf);
-            }
-            if (buf && (rc != TS_OK || !e->keep[s]))
-                mem_free(e->mem, buf);
-            else if (buf)
-                e->chunks[s][t] = buf;
-        }
+        rc = exec_store_batch(e, s, first + r0, rounds - r0 < batch ? rounds - r0 : batch, n, b.chunks, rc);
         if (rc != TS_OK && !collective)
             break;
     }

@@ -40,6 +40,8 @@ import subprocess
 import sys
 import time
 
+from run_job import job_fields  # scontrol's record of a job, as a dict
+
 STOPPED = 75
 
 
@@ -103,15 +105,6 @@ class Cluster:
                 raise RuntimeError(f"reference run failed ({r.returncode}): {r.stdout}{r.stderr}")
             self.refs[key] = path
         return self.refs[key]
-
-
-def job_fields(job):
-    r = subprocess.run(["scontrol", "-o", "show", "job", job], capture_output=True, text=True)
-    fields = {}
-    for word in r.stdout.split():
-        key, _, value = word.partition("=")
-        fields.setdefault(key, value)
-    return fields
 
 
 def read(path):
@@ -178,6 +171,16 @@ def ranks_left(work):
     return left
 
 
+def wait_requeued(cl, c, what, job, out_path, seconds):
+    """Waits for a job that should end COMPLETED after one requeue; its log."""
+    rc, took = cl.wait(job, seconds)
+    out = read(out_path)
+    restarts = job_fields(job).get("Restarts")
+    c(rc == 0 and restarts == "1",
+      f"{what}: job {job} COMPLETED after one requeue (status {rc}, Restarts={restarts}, {took:.0f} s)", out)
+    return out
+
+
 def check_finished(cl, c, what, path, seed, nblocks, work):
     st = dataset(path)
     c(st.get("complete") == 1 and st.get("nstored") is None,
@@ -196,12 +199,7 @@ def case_time_limit(cl, c, work):
                                    {"TESSERA_TEST_BLOCK_S": "0.5"})
 
     # warned: the warning, the stop, the requeue, the resumed run
-    rc, took = cl.wait(warned, 200)
-    out = read(warned_out)
-    f = job_fields(warned)
-    c(rc == 0 and f.get("Restarts") == "1",
-      f"warned: job {warned} COMPLETED after one requeue (status {rc}, Restarts={f.get('Restarts')}, "
-      f"{took:.0f} s)", out)
+    out = wait_requeued(cl, c, "warned", warned, warned_out, 200)
     stop = stop_message(out, "warned.h5", nb)
     c(stop is not None and stop[0] == "SIGUSR1" and 0 < stop[1] < nb,
       f"warned: the first run stopped on SIGUSR1 with part of the blocks stored ({stop})", out)
@@ -279,12 +277,7 @@ def case_signals(cl, c, work):
 
     # scontrol requeue of a running job: killed (or stopped) and run again
     job, out_path, path = start_and_signal(cl, c, work, "requeued", [], {}, nb, ["scontrol", "requeue"])
-    rc, took = cl.wait(job, 120)
-    out = read(out_path)
-    f = job_fields(job)
-    c(rc == 0 and f.get("Restarts") == "1",
-      f"requeued: job COMPLETED after scontrol requeue (status {rc}, Restarts={f.get('Restarts')}, "
-      f"{took:.1f} s)", out)
+    out = wait_requeued(cl, c, "requeued", job, out_path, 120)
     m = re.search(r"resumed: (\d+) stored chunks of an interrupted run were not computed again", out)
     s = seeds(out)
     c("tessera: resuming:" in out and m and int(m.group(1)) > 0 and len(s) == 2 and s[0] == s[1],
