@@ -157,6 +157,19 @@ def stop_message(out, path, nblocks):
     return (s.group(1), int(m.group(1))) if m and s else None
 
 
+def exited_75(out, ntasks):
+    """True when srun says every task exited with 75 ("tasks 0-1: Exited
+    with exit code 75", in one line or several) and none otherwise."""
+    tasks = set()
+    for spec, code in re.findall(r"srun: error: \S+: tasks? ([\d,-]+): Exited with exit code (\d+)", out):
+        if code != "75":
+            return False
+        for part in spec.split(","):
+            lo, _, hi = part.partition("-")
+            tasks.update(range(int(lo), int(hi or lo) + 1))
+    return tasks == set(range(ntasks))
+
+
 def ranks_left(work):
     """PIDs of tessera processes still running in the job's directory."""
     left = []
@@ -203,7 +216,7 @@ def case_time_limit(cl, c, work):
     stop = stop_message(out, "warned.h5", nb)
     c(stop is not None and stop[0] == "SIGUSR1" and 0 < stop[1] < nb,
       f"warned: the first run stopped on SIGUSR1 with part of the blocks stored ({stop})", out)
-    c(re.search(r"tasks 0-1: Exited with exit code 75", out) is not None,
+    c(exited_75(out, 2),
       "warned: every rank exited with 75 (srun passed the batch shell's signal on)", out)
     c(f"requeueing job {warned} to finish the run" in out, "warned: the script requeued the job", out)
     s = seeds(out)
@@ -259,7 +272,7 @@ def case_signals(cl, c, work):
         stop = stop_message(out, f"{name}.h5", nb)
         c(rc == STOPPED and stop is not None and stop[0] == signame,
           f"{name}: {' '.join(cmd)}: job FAILED with 75, stopped by {signame} ({rc}, {stop}, {took:.1f} s)", out)
-        c("tasks 0-2: Exited with exit code 75" in out, f"{name}: every rank exited with 75", out)
+        c(exited_75(out, 3), f"{name}: every rank exited with 75", out)
         st = dataset(path)
         c(stop is not None and st.get("complete") == 0 and st.get("nstored") == stop[1],
           f"{name}: the record holds the blocks the message names ({st})")
