@@ -13,7 +13,7 @@
  * its share of the source (the staged copy is read without HDF5's chunk
  * cache, so a read holds only its own box).
  * Staging itself must fit: a stage that keeps its results until it ends
- * (a reduction, scan or map_blocks) holds a worker's share of the source. */
+ * (a reduction or scan) holds a worker's share of the source. */
 #include "core/ctx.h"
 #include "plan/spill.h"
 
@@ -60,12 +60,11 @@ static bool judge(ts_ctx *ctx, const plan *p, int nresults, const spill_candidat
     int64_t task = core_task_nbytes(st), total = ts_array_nbytes(c->source);
     core_plan_held(p, nresults, c->stage, held);
     spill_source_held(p, c, own);
-    /* Staging a reduction's, scan's or map_blocks' result holds a worker's
-     * share of it until its stage ends (exec stores those afterwards);
-     * only a plain map stage writes each chunk as it is made. */
+    /* Staging a reduction's or scan's result holds a worker's share of it
+     * until its stage ends (exec stores those afterwards); map and
+     * map_blocks stages write each batch of chunks as it is made. */
     const plan_stage *ls = c->source_stage >= 0 ? &p->stages[c->source_stage] : NULL;
-    bool holds_all =
-        ls && (ls->kind == STAGE_REDUCE || ls->out->op == NODE_SCAN || ls->out->op == NODE_MAP_BLOCKS);
+    bool holds_all = ls && (ls->kind == STAGE_REDUCE || ls->out->op == NODE_SCAN);
     for (int w = 0; holds_all && w < p->nworkers; w++)
         if (own[w] + core_task_nbytes(ls) > sp->limit_nbytes)
             return false; /* staging cannot hold it either: the memory check refuses the plan */
