@@ -61,6 +61,19 @@ typedef struct exec {
     const struct registry *kernels; /* this rank's kernels (map_blocks); borrowed */
 } exec;
 
+/* e->chunks holds this mark for a chunk requested from its owner and not
+ * (yet) received: never a buffer. */
+extern const char exec_requested_mark;
+#define EXEC_REQUESTED ((void *)(uintptr_t)&exec_requested_mark)
+
+/* Fetches the parts of earlier stages' chunks that stage s's tasks here
+ * read and other workers own, peer to peer (exec_fetch.c). Collective over
+ * the workers; failed and *any_failed as for exec_reduce_stage. */
+ts_status exec_fetch_leaves(exec *e, int s, bool failed, bool *any_failed);
+
+/* Frees what the running stage fetched (see exec.fetched). Local. */
+void exec_fetch_drop(exec *e);
+
 /* Between tasks: TS_ERR_STOPPED (with its message) once the run is
  * stopping, else TS_OK. Local (exec_stop.c). */
 ts_status exec_stop_check(exec *e);
