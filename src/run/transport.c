@@ -101,6 +101,10 @@ ts_status transport_exchange(MPI_Comm comm, void *const *send, const int64_t *le
         else if (st == TS_OK && *any_failed)
             st = err_set(err, TS_ERR_MEMORY, "another worker ran out of memory exchanging (%lld bytes here)",
                          (long long)total);
+        if (st != TS_OK) {
+            mem_free(mem, *recv_block);
+            *recv_block = NULL;
+        }
     }
     free(counts);
     free(boxes);
