@@ -1,6 +1,7 @@
 /* exec.c — the stage loop and elementwise (map) stages; the fetch of
  * materialised chunks other workers own is in exec_fetch.c. */
 #include "run/exec.h"
+#include "array/region.h"
 #include "run/eval.h"
 #include "run/transport.h"
 #include "util/bytebuf.h"
@@ -106,12 +107,7 @@ int64_t exec_max_chunk_nbytes(const node *x)
 
 void exec_chunk_box(const node *x, int64_t chunk, int64_t *start, int64_t *size)
 {
-    for (int d = x->ndim - 1; d >= 0; d--) {
-        int64_t c = chunk % x->chunks[d].n;
-        chunk /= x->chunks[d].n;
-        start[d] = x->offsets[d][c];
-        size[d] = x->chunks[d].sizes[c];
-    }
+    region_chunk_box(x, chunk, start, size);
 }
 
 int64_t exec_box_nelems(int ndim, const int64_t *size)
@@ -150,7 +146,7 @@ const void *exec_chunk_lookup(void *ud, const node *leaf, int64_t chunk)
 /* ---- map stages ---- */
 
 /* A batch of map tasks run on the pool: thread i evaluates with progs[i]
- * into bufs[j] (task first + j). */
+ * into bufs[j] (the task at position first + j of the stage's order). */
 typedef struct map_batch {
     exec *e;
     const plan_stage *st;
@@ -169,7 +165,7 @@ static void map_job(void *ud, int thread, int64_t j)
 {
     map_batch *b = ud;
     const plan_stage *st = b->st;
-    int64_t t = b->first + j;
+    int64_t t = plan_task_at(st, b->first + j);
     b->bufs[j] = NULL;
     if (b->skip[j])
         return; /* stored by the run this one resumes */
@@ -202,7 +198,7 @@ static ts_status map_batch_run(map_batch *b, int s, int64_t first, int64_t n)
     b->first = first;
     for (int64_t j = 0; j < n; j++) {
         b->status[j] = TS_OK;
-        b->skip[j] = exec_store_skip(b->e, s, first + j);
+        b->skip[j] = exec_store_skip(b->e, s, plan_task_at(b->st, first + j));
     }
     pool_run(b->e->pool, n, map_job, b);
     ts_status rc = TS_OK;
@@ -217,8 +213,9 @@ static ts_status map_batch_run(map_batch *b, int s, int64_t first, int64_t n)
         }
         if (b->status[j] == TS_OK && b->bufs[j]) {
             int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-            exec_chunk_box(b->st->out, first + j, start, size);
-            exec_task_done(b->e, s, first + j, exec_box_nelems(b->st->out->ndim, size), b->t0[j], b->t1[j]);
+            int64_t t = plan_task_at(b->st, first + j);
+            exec_chunk_box(b->st->out, t, start, size);
+            exec_task_done(b->e, s, t, exec_box_nelems(b->st->out->ndim, size), b->t0[j], b->t1[j]);
         }
     }
     return rc;
@@ -297,7 +294,7 @@ static ts_status exec_map_stage(exec *e, int s, bool failed)
         if (rc == TS_OK && n > 0)
             rc = map_batch_run(&b, s, first + r0, n);
         for (int64_t r = r0; r < r0 + step && r < rounds; r++) {
-            int64_t t = first + r;
+            int64_t t = r < mine ? plan_task_at(st, first + r) : -1;
             unsigned char *buf = r - r0 < n ? b.bufs[r - r0] : NULL;
             if (buf)
                 b.bufs[r - r0] = NULL;

@@ -136,10 +136,8 @@ bool exec_store_collective(const exec *e, int s);
 ts_status exec_store_chunk(exec *e, int s, int64_t c, const void *buf);
 
 /* map_blocks / map_overlap stages (exec_map.c): run the kernel on this
- * worker's blocks; and the boxes of earlier stages' chunks they read. */
+ * worker's blocks. */
 ts_status exec_map_blocks_stage(exec *e, int s, bool failed);
-typedef void (*exec_box_fn)(void *ud, const node *leaf, const int64_t *start, const int64_t *size);
-ts_status exec_map_leaf_boxes(exec *e, const plan_stage *st, exec_box_fn fn, void *ud);
 
 /* The chunk getter given to eval programs: ud is the exec. */
 const void *exec_chunk_lookup(void *ud, const node *leaf, int64_t chunk);

@@ -4,7 +4,6 @@
  * the owner's chunk into a chunk-sized buffer here at the box's place
  * (transport_move): tessera packs, stages and unpacks nothing, so a
  * rechunk of computed data costs what MPI's transfer costs. */
-#include "run/eval.h"
 #include "run/exec.h"
 #include "run/transport.h"
 #include "util/bytebuf.h"
@@ -15,145 +14,89 @@
 
 #define REQUESTED EXEC_REQUESTED
 
+/* One chunk this worker needs from another: the bounding box (global
+ * coordinates, [lo, hi) at box + off) of every region its tasks read from
+ * it. Only that box travels, so a rechunk moves what the new chunks need,
+ * not whole chunks. */
 typedef struct pending {
-    int64_t ls, id;
+    int64_t ls, id, off;
     int owner;
-    int64_t lo[TS_MAXDIM], hi[TS_MAXDIM]; /* [lo, hi) */
 } pending;
 
 typedef struct request_walk {
     exec *e;
     pending *v;
     int64_t n, cap;
-    ptrmap index; /* (stage, chunk) -> position in v */
+    int64_t *box, nbox, capbox;
     ts_status st;
 } request_walk;
 
-static const void *pending_key(int64_t ls, int64_t id)
-{
-    return (const void *)(uintptr_t)(((uint64_t)ls << 40 | (uint64_t)id) + 1);
-}
-
-/* Adds the part of every chunk of leaf x inside the box that is not here. */
-static void request_box(void *ud, const node *x, const int64_t *start, const int64_t *size)
+/* A chunk this worker's tasks read (plan_reads): nothing to do if it is
+ * here, else it is requested from its owner. */
+static void request_chunk(void *ud, int ls, int64_t id, const int64_t *lo, const int64_t *hi)
 {
     request_walk *w = ud;
     exec *e = w->e;
-    int64_t ls;
-    if (w->st != TS_OK || !ptrmap_get(&e->plan->stage_of, x, &ls))
-        return;
     const plan_stage *lst = &e->plan->stages[ls];
-    int nd = x->ndim;
-    int64_t lo[TS_MAXDIM], hi[TS_MAXDIM], c[TS_MAXDIM];
+    int nd = lst->out->ndim;
+    if (w->st != TS_OK || e->chunks[ls][id])
+        return; /* computed here */
+    int owner = plan_chunk_owner(lst, e->nworkers, id);
+    if (owner == e->me) {
+        w->st = err_set(e->err, TS_ERR_RUNTIME, "internal: chunk %lld of %s missing on its owner",
+                        (long long)id, node_label(lst->out));
+        return;
+    }
+    if (w->n == w->cap || w->nbox + 2 * nd > w->capbox) {
+        int64_t ncap = w->cap ? 2 * w->cap : 64, nbox = w->capbox ? 2 * w->capbox : 256;
+        while (nbox < w->nbox + 2 * nd)
+            nbox *= 2;
+        pending *nv = realloc(w->v, (size_t)ncap * sizeof *nv);
+        if (nv)
+            w->v = nv, w->cap = ncap;
+        int64_t *nb = nv ? realloc(w->box, (size_t)nbox * sizeof *nb) : NULL;
+        if (nb)
+            w->box = nb, w->capbox = nbox;
+        if (!nv || !nb) {
+            w->st = err_set(e->err, TS_ERR_MEMORY, "out of memory requesting chunks");
+            return;
+        }
+    }
+    w->v[w->n++] = (pending){.ls = ls, .id = id, .off = w->nbox, .owner = owner};
     for (int d = 0; d < nd; d++) {
-        if (size[d] <= 0)
-            return;
-        lo[d] = c[d] = node_chunk_of(x, d, start[d]);
-        hi[d] = node_chunk_of(x, d, start[d] + size[d] - 1);
+        w->box[w->nbox + d] = lo[d];
+        w->box[w->nbox + nd + d] = hi[d];
     }
-    for (;;) {
-        int64_t id = 0;
-        for (int d = 0; d < nd; d++)
-            id = id * x->chunks[d].n + c[d];
-        void *held = e->chunks[ls][id];
-        int64_t at;
-        if (held && !ptrmap_get(&w->index, pending_key(ls, id), &at))
-            ; /* computed here */
-        else {
-            if (!held) {
-                int owner = plan_chunk_owner(lst, e->nworkers, id);
-                if (owner == e->me) {
-                    w->st = err_set(e->err, TS_ERR_RUNTIME, "internal: chunk %lld of %s missing on its owner",
-                                    (long long)id, node_label(x));
-                    return;
-                }
-                if (w->n == w->cap) {
-                    int64_t ncap = w->cap ? 2 * w->cap : 64;
-                    pending *nv = realloc(w->v, (size_t)ncap * sizeof *nv);
-                    if (!nv) {
-                        w->st = err_set(e->err, TS_ERR_MEMORY, "out of memory requesting chunks");
-                        return;
-                    }
-                    w->v = nv;
-                    w->cap = ncap;
-                }
-                at = w->n++;
-                w->v[at] = (pending){.ls = ls, .id = id, .owner = owner};
-                for (int d = 0; d < nd; d++) {
-                    w->v[at].lo[d] = INT64_MAX;
-                    w->v[at].hi[d] = INT64_MIN;
-                }
-                e->chunks[ls][id] = REQUESTED;
-                if (!ptrmap_put(&w->index, pending_key(ls, id), at)) {
-                    w->st = err_set(e->err, TS_ERR_MEMORY, "out of memory requesting chunks");
-                    return;
-                }
-            }
-            pending *pd = &w->v[at];
-            for (int d = 0; d < nd; d++) {
-                int64_t a = start[d] > x->offsets[d][c[d]] ? start[d] : x->offsets[d][c[d]];
-                int64_t z = start[d] + size[d] < x->offsets[d][c[d] + 1] ? start[d] + size[d]
-                                                                         : x->offsets[d][c[d] + 1];
-                pd->lo[d] = a < pd->lo[d] ? a : pd->lo[d];
-                pd->hi[d] = z > pd->hi[d] ? z : pd->hi[d];
-            }
-        }
-        int d = nd - 1;
-        while (d >= 0 && c[d] == hi[d]) {
-            c[d] = lo[d];
-            d--;
-        }
-        if (d < 0)
-            return;
-        c[d]++;
-    }
+    w->nbox += 2 * nd;
+    e->chunks[ls][id] = REQUESTED;
 }
 
 /* Requests, per owner, the parts of leaf chunks this worker's tasks read
  * and does not hold: [stage][chunk][box start][box size] each, in the
  * order of w->v (which the caller keeps, and frees with walk_fini). */
-static ts_status build_requests(exec *e, const plan_stage *st, bytebuf *req, request_walk *w)
+static ts_status build_requests(exec *e, int s, bytebuf *req, request_walk *w)
 {
-    /* Scans and reshapes evaluate their input over its chunk t (the
-     * stages that run them do the same). */
-    bool by_input = st->out->op == NODE_SCAN || st->out->op == NODE_RESHAPE;
-    node *root = by_input ? st->out->inputs[0] : st->expr;
-    bool map_blocks = st->out->op == NODE_MAP_BLOCKS;
-    eval_prog *prog = NULL;
-    ts_status rc =
-        map_blocks ? TS_OK : eval_prog_create(root, &st->leaves, exec_chunk_lookup, e, &prog, e->err);
+    ts_status rc = plan_reads(e->plan, s, e->me, request_chunk, w, e->err);
     if (rc != TS_OK)
         return rc;
-    if (map_blocks && (rc = exec_map_leaf_boxes(e, st, request_box, w)) != TS_OK)
-        w->st = rc;
-    for (int64_t t = st->task_first[e->me]; !map_blocks && t < st->task_first[e->me + 1] && w->st == TS_OK;
-         t++) {
-        int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-        if (by_input)
-            exec_chunk_box(root, t, start, size);
-        else
-            exec_task_box(st, t, start, size);
-        eval_leaf_boxes(prog, start, size, request_box, w);
-    }
     for (int64_t i = 0; w->st == TS_OK && i < w->n; i++) {
         const pending *pd = &w->v[i];
         int nd = e->plan->stages[pd->ls].out->ndim;
+        const int64_t *lo = w->box + pd->off, *hi = lo + nd;
         bytebuf *b = &req[pd->owner];
         bytebuf_put_i64(b, pd->ls);
         bytebuf_put_i64(b, pd->id);
+        bytebuf_put(b, lo, (size_t)nd * sizeof *lo);
         for (int d = 0; d < nd; d++)
-            bytebuf_put_i64(b, pd->lo[d]);
-        for (int d = 0; d < nd; d++)
-            bytebuf_put_i64(b, pd->hi[d] - pd->lo[d]);
+            bytebuf_put_i64(b, hi[d] - lo[d]);
     }
-    eval_prog_destroy(prog);
     return w->st;
 }
 
 static void walk_fini(request_walk *w)
 {
-    ptrmap_fini(&w->index);
     free(w->v);
+    free(w->box);
 }
 
 /* One side's boxes of a transfer, grouped by peer: by_peer[p] lists n[p]
@@ -284,6 +227,7 @@ static ts_status recv_boxes(exec *e, const request_walk *w, void **bufs, box_lis
         const pending *pd = &w->v[i];
         const node *x = e->plan->stages[pd->ls].out;
         int64_t cstart[TS_MAXDIM], csize[TS_MAXDIM], size[TS_MAXDIM];
+        const int64_t *lo = w->box + pd->off, *hi = lo + x->ndim;
         exec_chunk_box(x, pd->id, cstart, csize);
         char what[96];
         snprintf(what, sizeof what, "a received chunk of %s", node_label(x));
@@ -294,8 +238,8 @@ static ts_status recv_boxes(exec *e, const request_walk *w, void **bufs, box_lis
             break;
         }
         for (int d = 0; d < x->ndim; d++)
-            size[d] = pd->hi[d] - pd->lo[d];
-        put_box(l, next[pd->owner]++, g, bufs[i], x, pd->id, pd->lo, size);
+            size[d] = hi[d] - lo[d];
+        put_box(l, next[pd->owner]++, g, bufs[i], x, pd->id, lo, size);
         g += 3 * x->ndim;
     }
     free(next);
@@ -348,14 +292,13 @@ ts_status exec_fetch_leaves(exec *e, int s, bool failed, bool *any_failed)
     bytebuf *out = calloc((size_t)W, sizeof *out);
     int64_t *in_off = malloc((size_t)(W + 1) * sizeof *in_off);
     request_walk w = {.e = e, .st = TS_OK};
-    ptrmap_init(&w.index);
     if (!out || !in_off) {
         free(out);
         free(in_off);
         return err_set(e->err, TS_ERR_MEMORY, "out of memory fetching chunks");
     }
     ts_status st = TS_OK;
-    if (!failed && (st = build_requests(e, &e->plan->stages[s], out, &w)) != TS_OK)
+    if (!failed && (st = build_requests(e, s, out, &w)) != TS_OK)
         failed = true;
     unsigned char *in = NULL;
     ts_status xs = send_requests(e, out, failed, &in, in_off, any_failed);

@@ -4,7 +4,7 @@
  * call the registered kernel, and keep the block (trimmed back to the
  * output chunk for map_overlap). Inputs computed by earlier stages arrive
  * through the stage's peer-to-peer fetch, which asks for exactly these
- * boxes (exec_map_leaf_boxes), halos included. */
+ * boxes (plan_map_input_box), halos included. */
 #include "run/eval.h"
 #include "run/exec.h"
 #include "run/pool.h"
@@ -13,63 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The box input k reads for output block c (coordinates of the input). */
-static void input_box(const node *out, int k, int64_t c, int64_t *start, int64_t *size)
-{
-    const node *x = out->inputs[k];
-    int64_t ostart[TS_MAXDIM], osize[TS_MAXDIM], coords[TS_MAXDIM], loop[TS_MAXDIM] = {0};
-    exec_chunk_box(out, c, ostart, osize);
-    for (int d = out->ndim - 1; d >= 0; d--) {
-        coords[d] = c % out->chunks[d].n;
-        c /= out->chunks[d].n;
-    }
-    for (int d = 0; d < out->ndim; d++)
-        if (out->p.map.out_src[d] >= 0)
-            loop[out->p.map.out_src[d]] = coords[d];
-    int off = out->p.map.loop_ndim - x->ndim;
-    for (int j = 0; j < x->ndim; j++) {
-        int a = j + off;
-        if (out->p.map.overlap) {
-            /* map_overlap keeps every axis: output axis a is loop axis a. */
-            int64_t depth = out->p.map.depth[a];
-            if (out->p.map.padded) {
-                start[j] = ostart[a];
-                size[j] = osize[a] + 2 * depth;
-            } else {
-                int64_t lo = ostart[a] - depth, hi = ostart[a] + osize[a] + depth;
-                lo = lo < 0 ? 0 : lo;
-                hi = hi > x->shape[j] ? x->shape[j] : hi;
-                start[j] = lo;
-                size[j] = hi - lo;
-            }
-        } else if (x->chunks[j].n == 1) {
-            start[j] = 0; /* broadcast, dropped, or one block */
-            size[j] = x->shape[j];
-        } else {
-            start[j] = x->offsets[j][loop[a]];
-            size[j] = x->chunks[j].sizes[loop[a]];
-        }
-    }
-}
-
-ts_status exec_map_leaf_boxes(exec *e, const plan_stage *st, exec_box_fn fn, void *ud)
-{
-    const node *out = st->out;
-    for (int k = 0; k < out->ninputs; k++) {
-        eval_prog *prog;
-        ts_status rc = eval_prog_create(out->inputs[k], &st->leaves, exec_chunk_lookup, e, &prog, e->err);
-        if (rc != TS_OK)
-            return rc;
-        for (int64_t t = st->task_first[e->me]; t < st->task_first[e->me + 1]; t++) {
-            int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-            input_box(out, k, t, start, size);
-            eval_leaf_boxes(prog, start, size, fn, ud);
-        }
-        eval_prog_destroy(prog);
-    }
-    return TS_OK;
-}
 
 /* Copies the output chunk out of the kernel's grown block. */
 static void trim(const node *out, int64_t c, const ts_block *grown, void *dst)
@@ -155,7 +98,7 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
     for (int k = 0; k < out->ninputs; k++) {
         const node *x = out->inputs[k];
         int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-        input_box(out, k, c, start, size);
+        plan_map_input_box(out, k, c, start, size);
         size_t nb = (size_t)exec_box_nelems(x->ndim, size) * ts_dtype_size(x->dtype);
         ts_status rc = reserve(&m->inbuf[k], &m->incap[k], nb, &m->err);
         if (rc == TS_OK)
@@ -232,7 +175,8 @@ static void block_job(void *ud, int thread, int64_t j)
     map_batch *b = ud;
     b->t0[j] = trace_now();
     b->chunks[j] = NULL;
-    b->status[j] = run_block(&b->tasks[thread], b->first + j, &b->chunks[j]);
+    b->status[j] =
+        run_block(&b->tasks[thread], plan_task_at(b->tasks[thread].st, b->first + j), &b->chunks[j]);
     b->t1[j] = trace_now();
 }
 
@@ -275,7 +219,7 @@ ts_status exec_map_blocks_stage(exec *e, int s, bool failed)
         b.first = first + r0;
         pool_run(e->pool, n, block_job, &b);
         for (int64_t j = 0; j < n; j++) {
-            int64_t t = first + r0 + j;
+            int64_t t = plan_task_at(st, first + r0 + j);
             if (b.status[j] != TS_OK) {
                 if (rc == TS_OK) {
                     rc = b.status[j];
