@@ -7,7 +7,9 @@ the batches read back from 25 HDF5 datasets) and reductions whose output
 chunks are split evenly between the workers must move nothing; a full
 reduction, a reduction to one output chunk and a rechunk of computed data
 spread over both workers must move at least the data that has to cross
-(computed below per case), and not much more. Nothing may go to or come
+(computed below per case), and not much more. Computed data read in another
+order (reversed, transposed) moves nothing: its chunks are computed where
+they are read; a cheap result read across workers is recomputed there. Nothing may go to or come
 from rank 0 (results travel as bytes_results, not as moved bytes).
 
 Usage: /usr/bin/python3 bytes_moved.py --tessera BUILD/tessera [--keep]
@@ -178,6 +180,27 @@ def main():
         if m:
             check(name, m["totals"]["bytes_moved"] == 0, f"mean over axis 0 of {shape} in {chunks} moves 0 bytes", m)
             check(name, m["totals"]["bytes_results"] == shape[1] * 8, "sends the result to rank 0", m)
+
+    # Computed data read in another order than it was computed in: the
+    # planner puts each chunk on the worker that reads it (a reversed
+    # reduction, a transposed grid of computed chunks), or, for a cheap
+    # pure result read across workers, recomputes it in the reader.
+    for name, expr, shape, chunks in [
+            ("reversed_reduction", "x:mean{axis = 1}:slice('::-1')", (400, 400), (50, 400)),
+            ("transposed_computed_grid", "x:sum{axis = 0}.T", (2, 400, 400), (2, 100, 100))]:
+        m = measured(name, reduction(expr, shape, chunks))
+        if m:
+            check(name, m["totals"]["bytes_moved"] == 0, f"{expr} of {shape} in {chunks} moves 0 bytes", m)
+    m = measured("cheap_result_recomputed", """
+local ts = require "tessera"
+local a = ts.random.random({400, 400}, {chunks = {50, 400}, seed = 3}) * 2
+local r = ts.compute(a, a:rechunk{400, 50}:sum())
+""")
+    if m:
+        # Fetching would move half of a (640,000 bytes); the sum's one
+        # partial and its header (40 bytes) cross in any case.
+        check("cheap_result_recomputed", m["totals"]["bytes_moved"] <= 64,
+              "a cheap result read across workers is recomputed, not fetched (one partial moves)", m)
 
     # 2. What must cross, and its minimum: the partials (float64 sums or
     # data) a worker that does not own an output chunk must send to its
