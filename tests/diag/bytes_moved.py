@@ -202,6 +202,30 @@ local r = ts.compute(a, a:rechunk{400, 50}:sum())
         check("cheap_result_recomputed", m["totals"]["bytes_moved"] <= 64,
               "a cheap result read across workers is recomputed, not fetched (one partial moves)", m)
 
+    # A transpose-rechunk of computed data: half of y must cross (each
+    # worker reads its rows of the other's columns). describe() says so
+    # before anything runs, and the run moves that, plus the requests and
+    # the sum's partial.
+    m = measured("rechunk_of_computed", """
+local ts = require "tessera"
+local argv = (arg and arg[1]) and arg or {...}
+local y = ts.ones({2, 400, 400}, {chunks = {2, 400, 40}}):sum{axis = 0}
+local r = y:rechunk{40, 400}:sum()
+local f = assert(io.open(argv[1] .. "/plan.txt", "w"))
+f:write(r:describe())
+f:close()
+assert(r:compute():item() == 320000)
+""")
+    if m:
+        half = 400 * 400 * 8 // 2
+        moved = m["totals"]["bytes_moved"]
+        check("rechunk_of_computed", half <= moved <= half + 4096,
+              f"moves half of y ({half} bytes) plus requests and a partial (<= 4096 bytes); moved {moved}", m)
+        with open(os.path.join(work, "rechunk_of_computed", "plan.txt")) as f:
+            text = f.read()
+        check("rechunk_of_computed", "fetches 625.00 kiB of earlier stages' chunks from the workers" in text,
+              "describe() tells the 625.00 kiB (640000 bytes) the rechunk fetches: " + text)
+
     # 2. What must cross, and its minimum: the partials (float64 sums or
     # data) a worker that does not own an output chunk must send to its
     # owner. Allowed on top: headers, up to as much again plus 256 bytes.
