@@ -26,7 +26,8 @@ ts_status transport_wait_hook(MPI_Request *req, int sleep_us, transport_hook hoo
  * stream the same way, whatever their memory budgets, and MPI's int counts
  * never overflow. Nothing is staged, so this bounds no buffer. */
 #define TRANSPORT_MESSAGE_NBYTES (16ll << 20)
-#define TRANSPORT_DEPTH 2 /* messages in flight per peer and direction */
+#define TRANSPORT_DEPTH 2                  /* messages in flight per peer and direction */
+#define TRANSPORT_ALONE_NBYTES (256 << 10) /* a piece this large is a message of its own */
 
 /* A box inside a C-contiguous N-d buffer (a chunk): what a transfer reads
  * from on the sender and writes into on the receiver, in place. The

@@ -94,8 +94,12 @@ static int64_t piece_nbytes(const stream *s, const piece *p)
     return n;
 }
 
-/* Pieces of every non-empty box, then messages: consecutive pieces while
- * they fit in limit bytes. */
+/* Pieces of every non-empty box, then messages: a piece of at least
+ * TRANSPORT_ALONE_NBYTES goes alone (MPI moves a contiguous one with a
+ * single copy where it can, which it cannot do for a message of several
+ * pieces); smaller ones are grouped while they fit in limit bytes. So a
+ * stream takes at most nbytes / TRANSPORT_ALONE_NBYTES messages plus one
+ * per limit bytes of small pieces, however many chunks it comes from. */
 static bool stream_build(stream *s, const transport_box *boxes, int64_t nboxes, int64_t limit)
 {
     *s = (stream){.boxes = boxes};
@@ -108,12 +112,14 @@ static bool stream_build(stream *s, const transport_box *boxes, int64_t nboxes, 
             return false;
     }
     int64_t room = 0;
+    bool alone = false; /* the open message holds one large piece */
     for (int64_t i = 0; i <= s->n; i++) {
         int64_t nb = i < s->n ? piece_nbytes(s, &s->v[i]) : 0;
-        if (i < s->n && s->nmsg > 0 && nb <= room) {
+        if (i < s->n && s->nmsg > 0 && nb <= room && !alone && nb < TRANSPORT_ALONE_NBYTES) {
             room -= nb;
             continue;
         }
+        alone = nb >= TRANSPORT_ALONE_NBYTES;
         /* Piece i starts a message (or, i = n, closes the last one). */
         if (s->nmsg + 1 >= s->msgcap) {
             int64_t ncap = s->msgcap ? 2 * s->msgcap : 8;
