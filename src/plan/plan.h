@@ -4,9 +4,11 @@
  * output of one stage. Everything else (sources, elementwise chains) is fused
  * into the tasks that consume it and recomputed there, never stored or sent.
  * A stage's tasks are numbered in a fixed order and split among workers in
- * contiguous blocks; the plan is a pure function of the DAG and the worker
- * count, so the driver and every worker derive the same plan from the same
- * broadcast DAG, and only O(operations) bytes ever describe it. */
+ * contiguous blocks, or, for a stage later stages read, placed chunk by
+ * chunk with the workers that read them (place.c); the plan is a pure
+ * function of the DAG and the worker count, so the driver and every worker
+ * derive the same plan from the same broadcast DAG, and only O(operations)
+ * bytes ever describe it. */
 #ifndef TS_PLAN_PLAN_H
 #define TS_PLAN_PLAN_H
 
