@@ -287,6 +287,9 @@ static ts_status unlink_leaf(plan *p, int u, int ls, ts_err *err)
             }
         ptrmap_fini(&st->leaves);
         st->leaves = kept;
+        ts_status rc = plan_compile_reads(p, lead->members[m], err);
+        if (rc != TS_OK)
+            return rc;
     }
     return TS_OK;
 }

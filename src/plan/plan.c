@@ -188,6 +188,8 @@ ts_status plan_create(int ntargets, node *const *targets, int nworkers, plan **o
     for (int i = 0; i < ntargets && st == TS_OK; i++)
         st = visit(&b, targets[i], &seen);
     ptrmap_fini(&seen);
+    for (int i = 0; i < p->nstages && st == TS_OK; i++)
+        st = plan_compile_reads(p, i, err);
     if (st == TS_OK)
         st = plan_place(p, err);
     if (st != TS_OK) {
@@ -207,6 +209,8 @@ void plan_destroy(plan *p)
         free(p->stages[i].task_first);
         free(p->stages[i].order);
         free(p->stages[i].owner);
+        for (int k = 0; k < NODE_MAXIN; k++)
+            region_prog_destroy(p->stages[i].reads[k]);
     }
     free(p->stages);
     ptrmap_fini(&p->stage_of);

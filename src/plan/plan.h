@@ -13,6 +13,7 @@
 #define TS_PLAN_PLAN_H
 
 #include "array/node.h"
+#include "array/region.h"
 #include "util/ptrmap.h"
 
 typedef enum stage_kind {
@@ -41,6 +42,9 @@ typedef struct plan_stage {
     int64_t *task_first;
     int64_t *order;
     int32_t *owner;
+    /* What a task evaluates, compiled for region walks down to the leaves
+     * (one per input of a map_blocks, else one); NULL without leaves. */
+    region_prog *reads[NODE_MAXIN];
     /* REDUCE: the stage whose pass also computes this one (itself when it
      * leads); a leader lists the stages of its pass, itself first. */
     int leader;
@@ -89,6 +93,10 @@ int64_t plan_tree_split(int64_t lo, int64_t hi);
 /* The box input k of a map_blocks / map_overlap node reads for output
  * block c (the input's coordinates, halo included). */
 void plan_map_input_box(const node *out, int k, int64_t c, int64_t *start, int64_t *size);
+
+/* Compiles stage s's region walks (stage.reads) anew from its leaves:
+ * plan_create does, and whoever changes the leaves must. */
+ts_status plan_compile_reads(plan *p, int s, ts_err *err);
 
 /* What worker w's tasks of stage s read from chunks of earlier stages:
  * fn is called once per such chunk (stage ls, chunk c) with the bounding

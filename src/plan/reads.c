@@ -172,6 +172,19 @@ static void task_box(const plan_stage *st, int k, int64_t t, int64_t *start, int
     }
 }
 
+ts_status plan_compile_reads(plan *p, int s, ts_err *err)
+{
+    plan_stage *st = &p->stages[s];
+    for (int k = 0; k < NODE_MAXIN; k++) {
+        region_prog_destroy(st->reads[k]);
+        st->reads[k] = NULL;
+    }
+    ts_status rc = TS_OK;
+    for (int k = 0; st->leaves.len > 0 && k < nroots(st) && rc == TS_OK; k++)
+        rc = region_prog_create(task_root(st, k), &st->leaves, &st->reads[k], err);
+    return rc;
+}
+
 ts_status plan_reads(const plan *p, int s, int w, plan_read_fn fn, void *ud, ts_err *err)
 {
     const plan_stage *st = &p->stages[s];
@@ -180,15 +193,12 @@ ts_status plan_reads(const plan *p, int s, int w, plan_read_fn fn, void *ud, ts_
     reads_walk rw = {.p = p};
     ptrmap_init(&rw.index);
     ts_status rc = TS_OK;
-    for (int k = 0; k < nroots(st) && rc == TS_OK; k++) {
+    for (int k = 0; k < nroots(st) && st->reads[k]; k++) {
         int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-        region_prog *prog = NULL;
-        rc = region_prog_create(task_root(st, k), &st->leaves, &prog, err);
-        for (int64_t i = st->task_first[w]; rc == TS_OK && i < st->task_first[w + 1] && !rw.oom; i++) {
+        for (int64_t i = st->task_first[w]; i < st->task_first[w + 1] && !rw.oom; i++) {
             task_box(st, k, plan_task_at(st, i), start, size);
-            region_leaf_boxes(prog, start, size, read_box, &rw);
+            region_leaf_boxes(st->reads[k], start, size, read_box, &rw);
         }
-        region_prog_destroy(prog);
     }
     if (rc == TS_OK && rw.oom)
         rc = err_set(err, TS_ERR_MEMORY, "out of memory planning what tasks read");
