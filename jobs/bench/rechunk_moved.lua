@@ -12,10 +12,10 @@
 -- base_s and the rechunked bytes (y's size); jobs/bench/run.py reads the
 -- bytes that moved from --metrics.
 --
--- Run: mpirun -np 3 tessera run --quiet --metrics m.json jobs/bench/rechunk_moved.lua [-- n=8000]
+-- Run: mpirun -np 3 tessera run --quiet --metrics m.json jobs/bench/rechunk_moved.lua [-- n=8000 reps=5]
 local ts = require "tessera"
 local B = dofile(arg[0]:match("^(.-)[^/]*$") .. "benchlib.lua")
-local opt = B.options({n = 8000, mins = 2, reps = 3}, ...)
+local opt = B.options({n = 4000, mins = 1, reps = 3}, ...)
 local n = opt.n
 local x = ts.ones({2, n, n}, {chunks = {2, n, n // 40}})
 local y = x:sum{axis = 0}

@@ -222,7 +222,7 @@ def main():
     n_tasks = ["n=1000000", "c=100"] if q else ["n=10000000", "c=100"]
     n_reverse = ["n=20000"] if q else ["n=200000"]
     n_plan = ["n=3000"] if q else ["n=10000"]
-    n_rechunk = ["n=2000"] if q else ["n=8000"]
+    n_rechunk = ["n=2000"] if q else ["n=8000", "reps=5", "mins=2"]
 
     run = Runner(args)
     print(f"tessera benchmarks: {args.tessera}, {ncores} cores, {'quick sizes' if q else 'full sizes'}\n")
