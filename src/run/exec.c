@@ -4,7 +4,6 @@
 #include "array/region.h"
 #include "run/eval.h"
 #include "run/transport.h"
-#include "util/bytebuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
