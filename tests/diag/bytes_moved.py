@@ -76,7 +76,8 @@ def run(tessera, work, name, script, args=()):
     with open(path, "w") as f:
         f.write(script)
     cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(NRANKS), tessera, "run", "--quiet",
-           "--seed", "1", "--metrics", metrics, path, "--", outdir] + list(args)
+           "--seed", "1", "--metrics", metrics, "--report", os.path.join(work, name + ".html"), path, "--",
+           outdir] + list(args)
     # Its own process group, so a hang is killed with every rank.
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, start_new_session=True)
     try:
@@ -180,6 +181,8 @@ def main():
         if m:
             check(name, m["totals"]["bytes_moved"] == 0, f"mean over axis 0 of {shape} in {chunks} moves 0 bytes", m)
             check(name, m["totals"]["bytes_results"] == shape[1] * 8, "sends the result to rank 0", m)
+            check(name, not any(op["placed"] for c in m["computes"] for op in c["ops"]),
+                  "no stage needed placing (contiguous blocks)", m)
 
     # Computed data read in another order than it was computed in: the
     # planner puts each chunk on the worker that reads it (a reversed
@@ -191,6 +194,14 @@ def main():
         m = measured(name, reduction(expr, shape, chunks))
         if m:
             check(name, m["totals"]["bytes_moved"] == 0, f"{expr} of {shape} in {chunks} moves 0 bytes", m)
+            ops = m["computes"][-1]["ops"]
+            check(name, [op["placed"] for op in ops] == [True, False],
+                  "the metrics say the reduction was placed with its readers, the result was not: "
+                  + str([(op["label"], op["placed"]) for op in ops]))
+            with open(os.path.join(work, name + ".html")) as f:
+                html = f.read()
+            check(name, html.count("(placed with the tasks that read them)") == 1 and "r1&nbsp;" in html,
+                  "the --report partition says the reduction's tasks were placed with their readers")
     m = measured("cheap_result_recomputed", """
 local ts = require "tessera"
 local a = ts.random.random({400, 400}, {chunks = {50, 400}, seed = 3}) * 2
