@@ -13,13 +13,14 @@
 #define RECOMPUTE_MAX_NODES 16
 
 /* Stages whose every task makes one output chunk and whose executor runs
- * any set of tasks: maps (not scans, which carry along an axis in block
- * order) and reductions with one task per output chunk. */
+ * any set of tasks: maps (scans too: every worker gets every chunk's
+ * carry) and reductions with one task per output chunk (several tasks
+ * combine along the canonical tree in contiguous runs). */
 static bool placeable(const plan_stage *st, int s)
 {
     if (st->kind == STAGE_REDUCE)
         return st->leader == s && st->nred == 1;
-    return st->out->op != NODE_SCAN;
+    return true;
 }
 
 /* The two workers that read most of one chunk (w < 0: none). */

@@ -358,6 +358,28 @@ START_TEST(reversed_reduction_moves_nothing)
 }
 END_TEST
 
+START_TEST(reversed_scan_moves_nothing)
+{
+    /* cumsum(x, axis 1)[::-1] with x in 8 row blocks: the scan's chunks
+     * are computed where the reversed rows read them. */
+    build_env e = env();
+    node *x = random2d(800, 40, 100, 40), *c = NULL, *v = NULL;
+    ck_assert_int_eq(build_scan(&e, x, 1, false, &c), TS_OK);
+    ts_index rev[1] = {{.kind = TS_INDEX_SLICE, .step = -1, .has_step = true}};
+    ck_assert_int_eq(build_slice(&e, c, 1, rev, &v), TS_OK);
+    for (int w = 2; w <= 4; w++) {
+        plan *p = NULL;
+        ck_assert_int_eq(fetched(1, &v, w, &p), 0);
+        ck_assert_ptr_nonnull(p->stages[0].owner);
+        check_balanced(p);
+        plan_destroy(p);
+    }
+    ts_array_release(v);
+    ts_array_release(c);
+    ts_array_release(x);
+}
+END_TEST
+
 START_TEST(transposed_grid_moves_nothing)
 {
     /* y in a 4 x 4 chunk grid and y.T: task (i, j) of the transpose reads
@@ -470,6 +492,7 @@ int main(void)
     tcase_add_test(tc, transpose_rechunk_moves_the_minimum);
     tcase_add_test(tc, reversed_reduction_moves_nothing);
     tcase_add_test(tc, transposed_grid_moves_nothing);
+    tcase_add_test(tc, reversed_scan_moves_nothing);
     tcase_add_test(tc, aligned_readers_keep_blocks);
     tcase_add_test(tc, cheap_pure_input_is_recomputed);
     tcase_add_test(tc, placement_stays_balanced_when_one_worker_reads_all);
