@@ -1,12 +1,41 @@
 /* bench_mpi_bw.c — MPI point-to-point bandwidth between ranks 0 and 1 on
  * this machine, the baseline for "a rechunk of computed data runs at no
- * less than half the MPI bandwidth". Prints GB/s for 64 MiB messages, sent
- * both ways (bytes counted once per direction).
+ * less than half the MPI bandwidth". Both ranks send 64 MiB to each other
+ * at once (Isend + Irecv, separate buffers touched beforehand), as a
+ * rechunk's exchange does; bytes count once per direction. The fastest of
+ * three rounds of 8 is kept. Also prints the older baseline,
+ * MPI_Sendrecv_replace, which copies through a temporary buffer and so
+ * shows about half the bandwidth.
  * Run: mpirun -np 2 build/jobs/bench/bench_mpi_bw */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+enum {
+    NBYTES = 64 << 20,
+    REPS = 8,
+    ROUNDS = 3
+};
+
+static double both_ways(char *out, char *in, int peer, int replace)
+{
+    MPI_Barrier(MPI_COMM_WORLD);
+    double t0 = MPI_Wtime();
+    for (int r = 0; r < REPS; r++) {
+        if (replace) {
+            MPI_Sendrecv_replace(out, NBYTES, MPI_BYTE, peer, 0, peer, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            continue;
+        }
+        MPI_Request req[2];
+        MPI_Irecv(in, NBYTES, MPI_BYTE, peer, 0, MPI_COMM_WORLD, &req[0]);
+        MPI_Isend(out, NBYTES, MPI_BYTE, peer, 0, MPI_COMM_WORLD, &req[1]);
+        MPI_Waitall(2, req, MPI_STATUSES_IGNORE);
+    }
+    double dt = MPI_Wtime() - t0, worst;
+    MPI_Allreduce(&dt, &worst, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    return worst;
+}
 
 int main(int argc, char **argv)
 {
@@ -14,26 +43,27 @@ int main(int argc, char **argv)
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    const int n = 64 << 20, reps = 8;
-    char *buf = malloc(n);
-    if (size < 2 || !buf) {
+    char *out = malloc(NBYTES), *in = malloc(NBYTES);
+    if (size != 2 || !out || !in) {
         if (rank == 0)
             fprintf(stderr, "bench_mpi_bw: run with 2 ranks\n");
         MPI_Finalize();
         return 1;
     }
-    memset(buf, rank, n);
-    MPI_Barrier(MPI_COMM_WORLD);
-    double t0 = MPI_Wtime();
-    for (int r = 0; r < reps && rank < 2; r++) {
-        int peer = 1 - rank;
-        MPI_Sendrecv_replace(buf, n, MPI_BYTE, peer, 0, peer, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    memset(out, rank, NBYTES);
+    memset(in, rank, NBYTES);
+    double best = 1e30, best_replace = 1e30;
+    for (int k = 0; k < ROUNDS; k++) {
+        double t = both_ways(out, in, 1 - rank, 0), tr = both_ways(out, in, 1 - rank, 1);
+        best = t < best ? t : best;
+        best_replace = tr < best_replace ? tr : best_replace;
     }
-    double dt = MPI_Wtime() - t0;
+    double nbytes = (double)NBYTES * REPS * 2;
     if (rank == 0)
-        printf("BENCH name=mpi_bandwidth bytes=%lld seconds=%.4f gbps=%.3f\n", (long long)n * reps * 2, dt,
-               (double)n * reps * 2 / dt / 1e9);
-    free(buf);
+        printf("BENCH name=mpi_bandwidth bytes=%.0f seconds=%.4f gbps=%.3f sendrecv_replace_gbps=%.3f\n", nbytes,
+               best, nbytes / best / 1e9, nbytes / best_replace / 1e9);
+    free(out);
+    free(in);
     MPI_Finalize();
     return 0;
 }

@@ -10,11 +10,14 @@ when a job crashes or prints no result.
 Usage: jobs/bench/run.sh [--quick] [--repeat K] [--tessera PATH] [--mpirun PATH]
 """
 import argparse
+import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,6 +40,13 @@ How this is measured
   planning      (h) times describe() of a 1,000,000-task graph on rank 0 (the planning
                 a compute does, nothing run), then computes it; rank 0's memory is
                 the growth of its VmHWM across building, planning and computing.
+  rechunk       (i) alternates a rechunk of computed data across the workers and the
+                same computation without the rechunk, and keeps the fastest of each;
+                the difference is the rechunk's time, the bytes it moved (--metrics)
+                over that time its rate. The baseline is bench_mpi_bw in the same
+                run: both ranks Isend/Irecv 64 MiB to each other at once (bytes
+                counted once per direction, like the rechunk's); MPI_Sendrecv_replace,
+                which copies through a temporary buffer, is shown too.
   rank 0 CPU    os.clock() in the script (CPU time of rank 0's process, all its
                 threads) across compute(), over the compute wall.
   NumPy         this process, time.perf_counter(), one core, on a slice that fits
@@ -112,6 +122,25 @@ class Runner:
             if best is None or res["wall_s"] < best["wall_s"]:
                 best = res
         return best
+
+    def mpi_bandwidth(self):
+        """bench_mpi_bw (built beside tessera) at 2 ranks: its BENCH fields."""
+        exe = os.path.join(os.path.dirname(os.path.abspath(self.args.tessera)), "jobs", "bench", "bench_mpi_bw")
+        cmd = [self.args.mpirun, "--allow-run-as-root", "--oversubscribe", "-np", "2", exe]
+        print("+ " + " ".join(cmd), flush=True)
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=self.args.timeout)
+            res = parse_bench(p.stdout) if p.returncode == 0 else None
+        except (OSError, subprocess.TimeoutExpired) as e:
+            p, res = None, None
+            print(f"  MPI bandwidth: {e}", flush=True)
+        if res is None:
+            print("  MPI bandwidth: FAILED" + (f" (exit {p.returncode})\n{p.stderr[-1500:]}" if p else ""), flush=True)
+            self.crashes.append("bench_mpi_bw")
+            return None
+        print(f"  MPI bandwidth: {res['gbps']:.3f} GB/s (Isend/Irecv), "
+              f"{res['sendrecv_replace_gbps']:.3f} GB/s (Sendrecv_replace)", flush=True)
+        return res
 
     def empty(self, np_):
         runs = []
@@ -193,6 +222,7 @@ def main():
     n_tasks = ["n=1000000", "c=100"] if q else ["n=10000000", "c=100"]
     n_reverse = ["n=20000"] if q else ["n=200000"]
     n_plan = ["n=3000"] if q else ["n=10000"]
+    n_rechunk = ["n=2000"] if q else ["n=8000", "reps=5", "mins=2"]
 
     run = Runner(args)
     print(f"tessera benchmarks: {args.tessera}, {ncores} cores, {'quick sizes' if q else 'full sizes'}\n")
@@ -207,6 +237,19 @@ def main():
     tasks3 = run.mpi_job(3, "many_tasks.lua", n_tasks, "many tasks, np 3")
     rev3 = run.mpi_job(3, "slice_reverse.lua", n_reverse, "(ones * ones:slice('::-1, ::-1')):mean(), np 3")
     plan3 = run.mpi_job(3, "plan_tasks.lua", n_plan, "1,000,000-task graph planned and computed, np 3")
+    metrics_dir = tempfile.mkdtemp(prefix="tessera-bench-")
+    metrics = os.path.join(metrics_dir, "rechunk.json")
+    bw = run.mpi_bandwidth()
+    rech3 = run.mpi_job(3, "rechunk_moved.lua", n_rechunk, "rechunk of computed data across workers, np 3",
+                        ["--metrics", metrics])
+    if rech3 is not None:
+        try:
+            with open(metrics) as f:
+                rech3["moved"] = max(c["bytes_moved"] for c in json.load(f)["computes"])
+        except (OSError, ValueError, KeyError) as e:
+            print(f"  rechunk: no bytes moved in {metrics} ({e})", flush=True)
+            rech3["moved"] = None
+    shutil.rmtree(metrics_dir, ignore_errors=True)
     npb = numpy_baselines(q, args.repeat)
 
     print()
@@ -239,6 +282,21 @@ def main():
                      per_task <= 200))
     else:
         rows.append(("(h) plan 1,000,000 tasks", "planning wall s", "n/a", "", "", "<= 1", None))
+
+    rate = ratio = None
+    if rech3 is not None and rech3["moved"]:
+        added = rech3["wall_s"] - rech3["base_s"]
+        rate = rech3["moved"] / added / 1e9 if added > 0 else None
+        ratio = None if rate is None or bw is None else rate / bw["gbps"]
+        rows.append((f"(i) rechunk of computed data, {rech3['moved'] / 1e6:.0f} MB across",
+                     "GB/s (moved / added wall)", fmt(rate, ".3f"), "", "", "", None))
+        rows.append(("(i)", f"  walls s: with rechunk, without", f"{rech3['wall_s']:.3f}", f"{rech3['base_s']:.3f}",
+                     "", "", None))
+    if bw is not None:
+        rows.append(("(i) MPI point-to-point, np 2", "GB/s Isend/Irecv both ways", f"{bw['gbps']:.3f}",
+                     f"{bw['sendrecv_replace_gbps']:.3f} (Sendrecv_replace)", "", "", None))
+    rows.append(("(i) rechunk / MPI bandwidth", "ratio", fmt(ratio, ".2f") + "x", "", "", ">= 0.5x",
+                 None if ratio is None else ratio >= 0.5))
 
     if tasks3 is not None:
         us = tasks3["wall_s"] * 1e6 / tasks3["ntasks"]
@@ -282,7 +340,7 @@ def main():
         met = "" if r[6] is None else ("yes" if r[6] else "NO")
         print("  ".join(str(c).ljust(w) for c, w in zip(r[:6], widths)) + "  " + met)
 
-    results = [r for r in (normal3, normal2, normal2t2, rand3, ones3, tasks3, rev3, plan3) if r is not None]
+    results = [r for r in (normal3, normal2, normal2t2, rand3, ones3, tasks3, rev3, plan3, rech3) if r is not None]
     loaded = [f"{r['name']}(np {r['np']}) {r['others']:.2f}" for r in results
               if r["others"] is not None and r["others"] > 0.2]
     if loaded:

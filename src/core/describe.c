@@ -71,12 +71,25 @@ static char *describe_text(ts_ctx *ctx, int n, ts_array *const *arrays, const ch
             int64_t a = st->task_first[w], z = st->task_first[w + 1];
             bytebuf_printf(&b, " rank %d: %lld%s", w + rank0, (long long)(z - a), w + 1 < W ? "," : "\n");
         }
-        int64_t stage_moved = st->kind == STAGE_REDUCE ? reduce_moved(st, W) : 0;
+        int64_t stage_moved = st->kind == STAGE_REDUCE ? reduce_moved(st, W) : 0, fetched = 0;
         moved += stage_moved;
         if (stage_moved) {
             char mv[32];
             fmt(stage_moved, mv);
             bytebuf_printf(&b, "    moves about %s of partial results between workers\n", mv);
+        }
+        if (plan_fetch_nbytes(p, s, &fetched, &ctx->err) != TS_OK) {
+            free(peak);
+            plan_destroy(p);
+            bytebuf_fini(&b);
+            return NULL;
+        }
+        moved += fetched;
+        if (fetched) {
+            char mv[32];
+            fmt(fetched, mv);
+            bytebuf_printf(
+                &b, "    fetches %s of earlier stages' chunks from the workers that computed them\n", mv);
         }
     }
     for (int i = 0; i < n; i++)

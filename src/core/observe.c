@@ -93,6 +93,7 @@ void ctx_observe_begin(ts_ctx *ctx, const plan *p, const store_list *stores, int
         op->ntasks = leads ? st->ntasks : 0;
         for (int w = 0; w <= p->nworkers; w++)
             op->task_first[w] = leads ? st->task_first[w] : 0;
+        op->placed = leads && st->order != NULL;
         op->color = runlog_color(op->label);
         total += op->ntasks;
     }

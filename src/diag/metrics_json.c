@@ -17,7 +17,9 @@
  *               ops: [{label, kind, shape, chunks, ntasks, busy_s, elems,
  *                      color ("#rrggbb"),
  *                      partition: [{rank, first, end}] (tasks
- *                      [first, end) ran on that world rank; [] if unknown)}]}]
+ *                      [first, end) ran on that world rank; [] if unknown),
+ *                      placed (true: the tasks went to the workers that
+ *                      read them, and end - first only counts a rank's)}]}]
  *              t1 of the compute still running is run.t_now.
  *              The HTML report numbers computes from 1: computes[i] is its
  *              "compute i+1".
@@ -184,7 +186,9 @@ static void op_json(bytebuf *b, const runlog *log, const runlog_op *op)
         key_i64(b, "end", op->task_first[w + 1]);
         report_put(b, "}");
     }
-    report_put(b, "]}");
+    report_put(b, "]");
+    key_bool(b, "placed", op->placed);
+    report_put(b, "}");
 }
 
 static void computes(bytebuf *b, const runlog *log)

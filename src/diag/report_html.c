@@ -336,11 +336,15 @@ static void partition_cell(bytebuf *b, const runlog *log, const runlog_op *op)
         report_printf(b, "%sr%d&nbsp;", w ? " \xC2\xB7 " : "", report_worker_rank(log, w));
         if (hi <= lo)
             report_put(b, "none");
+        else if (op->placed)
+            report_printf(b, "%lld task%s", (long long)(hi - lo), hi - lo == 1 ? "" : "s");
         else if (hi - lo == 1)
             report_printf(b, "%lld", (long long)lo);
         else
             report_printf(b, "%lld" NDASH "%lld", (long long)lo, (long long)hi - 1);
     }
+    if (op->placed)
+        report_put(b, " (placed with the tasks that read them)");
     report_put(b, "</td>");
 }
 

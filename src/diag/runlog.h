@@ -35,6 +35,7 @@ typedef struct runlog_op {
     char chunks[96]; /* "(2000, 2000)" largest chunk */
     int64_t ntasks;
     int64_t *task_first; /* nworkers + 1: worker w ran [task_first[w], task_first[w+1]) */
+    bool placed;         /* tasks went to their readers: task_first counts them, not ranges of them */
     double busy_s;       /* task time summed over workers */
     int64_t elems;
     int color; /* palette index shared with graphs: a hash of label */

@@ -6,14 +6,16 @@
 
 /* Balanced contiguous blocks: worker w gets [w*T/W, (w+1)*T/W).
  * T = 10 tasks, W = 3 workers: [0,3) [3,6) [6,10). */
-static int64_t block_first(int64_t ntasks, int nworkers, int w)
+int64_t plan_block_first(int64_t ntasks, int nworkers, int w)
 {
     return (int64_t)(((__int128)ntasks * w) / nworkers);
 }
 
 int plan_task_worker(const plan_stage *s, int nworkers, int64_t t)
 {
-    /* Invert block_first: the largest w with first[w] <= t. */
+    if (s->owner)
+        return s->owner[t];
+    /* Invert plan_block_first: the largest w with first[w] <= t. */
     int w = (int)(((__int128)t * nworkers) / (s->ntasks ? s->ntasks : 1));
     while (w + 1 < nworkers && s->task_first[w + 1] <= t)
         w++;
@@ -160,7 +162,7 @@ static ts_status add_stage(builder *b, node *x)
     if (!s->task_first)
         return err_set(b->err, TS_ERR_MEMORY, "out of memory planning");
     for (int w = 0; w <= p->nworkers; w++)
-        s->task_first[w] = block_first(s->ntasks, p->nworkers, w);
+        s->task_first[w] = plan_block_first(s->ntasks, p->nworkers, w);
     return TS_OK;
 }
 
@@ -186,6 +188,10 @@ ts_status plan_create(int ntargets, node *const *targets, int nworkers, plan **o
     for (int i = 0; i < ntargets && st == TS_OK; i++)
         st = visit(&b, targets[i], &seen);
     ptrmap_fini(&seen);
+    for (int i = 0; i < p->nstages && st == TS_OK; i++)
+        st = plan_compile_reads(p, i, err);
+    if (st == TS_OK)
+        st = plan_place(p, err);
     if (st != TS_OK) {
         plan_destroy(p);
         return st;
@@ -201,6 +207,10 @@ void plan_destroy(plan *p)
     for (int i = 0; i < p->nstages; i++) {
         ptrmap_fini(&p->stages[i].leaves);
         free(p->stages[i].task_first);
+        free(p->stages[i].order);
+        free(p->stages[i].owner);
+        for (int k = 0; k < NODE_MAXIN; k++)
+            region_prog_destroy(p->stages[i].reads[k]);
     }
     free(p->stages);
     ptrmap_fini(&p->stage_of);

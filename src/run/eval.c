@@ -3,6 +3,7 @@
  * node used twice (x * x) is computed once. Coordinates map from the root to
  * a node by right alignment, with broadcast axes (length 1) pinned to 0. */
 #include "run/eval.h"
+#include "array/region.h"
 #include "io/h5.h"
 #include "kernels/cast.h"
 #include "kernels/elementwise.h"
@@ -436,51 +437,6 @@ static void slot_box(const eval_slot *s, const int64_t *start, const int64_t *si
     }
 }
 
-/* The parts of a concatenation's box: part k's box in input k's
- * coordinates, and whether it is not empty. */
-static void concat_parts(const node *x, const int64_t *bstart, const int64_t *bsize,
-                         int64_t pstart[2][TS_MAXDIM], int64_t psize[2][TS_MAXDIM], bool *have)
-{
-    int axis = x->p.concat.axis;
-    int64_t split = x->p.concat.split, lo = bstart[axis], hi = bstart[axis] + bsize[axis];
-    for (int k = 0; k < 2; k++) {
-        for (int d = 0; d < x->ndim; d++) {
-            pstart[k][d] = bstart[d];
-            psize[k][d] = bsize[d];
-        }
-        int64_t a = k == 0 ? lo : (lo > split ? lo : split), z = k == 0 ? (hi < split ? hi : split) : hi;
-        have[k] = z > a;
-        pstart[k][axis] = a - (k == 1 ? split : 0);
-        psize[k][axis] = z > a ? z - a : 0;
-    }
-}
-
-/* The box of a view's input that the view's box [vstart, vstart + vsize)
- * reads: per input axis the span of add + mul * c. */
-static int64_t image_box(const node *view, const int64_t *vstart, const int64_t *vsize, int64_t *istart,
-                         int64_t *isize)
-{
-    const node *in = view->inputs[0];
-    int64_t n = 1;
-    for (int k = 0; k < in->ndim; k++) {
-        int src = view->p.view.src[k];
-        int64_t add = view->p.view.add[k], mul = view->p.view.mul[k];
-        if (src < 0 || mul == 0) {
-            istart[k] = add;
-            isize[k] = 1;
-        } else if (vsize[src] == 0) {
-            istart[k] = 0;
-            isize[k] = 0;
-        } else {
-            int64_t a = add + mul * vstart[src], z = add + mul * (vstart[src] + vsize[src] - 1);
-            istart[k] = a < z ? a : z;
-            isize[k] = (a < z ? z - a : a - z) + 1;
-        }
-        n *= isize[k];
-    }
-    return n;
-}
-
 ts_status eval_begin_box(eval_prog *p, const int64_t *start, const int64_t *size, ts_err *err)
 {
     for (int i = 0; i < p->nslots; i++) {
@@ -492,7 +448,7 @@ ts_status eval_begin_box(eval_prog *p, const int64_t *start, const int64_t *size
         slot_box(s, start, size, bstart, bsize);
         ts_status st;
         if (s->part[0]) {
-            concat_parts(x, bstart, bsize, s->pstart, s->psize, s->phave);
+            region_concat_parts(x, bstart, bsize, s->pstart, s->psize, s->phave);
             for (int k = 0; k < 2; k++) {
                 if (!s->phave[k])
                     continue;
@@ -531,7 +487,7 @@ ts_status eval_begin_box(eval_prog *p, const int64_t *start, const int64_t *size
             }
         } else {
             /* The input's values over the region this box reads, once. */
-            int64_t n = image_box(x, bstart, bsize, s->box_start, s->box_size);
+            int64_t n = region_view_image(x, bstart, bsize, s->box_start, s->box_size);
             if ((st = reserve_box(s, n, err)) != TS_OK)
                 return st;
             int64_t before = s->child->bytes_read;
@@ -577,31 +533,6 @@ ts_status eval_box_into(eval_prog *p, const int64_t *start, const int64_t *size,
         }
     }
     return TS_OK;
-}
-
-void eval_leaf_boxes(eval_prog *p, const int64_t *start, const int64_t *size, eval_leaf_fn fn, void *ud)
-{
-    for (int i = 0; i < p->nslots; i++) {
-        eval_slot *s = &p->slots[i];
-        if (!s->leaf && !s->child && !s->part[0])
-            continue;
-        int64_t bstart[TS_MAXDIM], bsize[TS_MAXDIM];
-        slot_box(s, start, size, bstart, bsize);
-        if (s->part[0]) {
-            int64_t pstart[2][TS_MAXDIM], psize[2][TS_MAXDIM];
-            bool have[2];
-            concat_parts(s->x, bstart, bsize, pstart, psize, have);
-            for (int k = 0; k < 2; k++)
-                if (have[k])
-                    eval_leaf_boxes(s->part[k], pstart[k], psize[k], fn, ud);
-        } else if (s->leaf) {
-            fn(ud, s->x, bstart, bsize);
-        } else {
-            int64_t istart[TS_MAXDIM], isize[TS_MAXDIM];
-            if (image_box(s->x, bstart, bsize, istart, isize) > 0)
-                eval_leaf_boxes(s->child, istart, isize, fn, ud);
-        }
-    }
 }
 
 /* A strip of values held in the node: C-contiguous, so in place. */

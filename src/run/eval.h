@@ -33,11 +33,6 @@ ts_status eval_begin_box(eval_prog *prog, const int64_t *start, const int64_t *s
  * (C-contiguous, the root's dtype), starting the box itself. */
 ts_status eval_box_into(eval_prog *prog, const int64_t *start, const int64_t *size, void *dst, ts_err *err);
 
-/* Calls fn for every materialised leaf the root box reads, with the box of
- * the leaf it reads (through views: the region a slice or rechunk maps to). */
-typedef void (*eval_leaf_fn)(void *ud, const node *leaf, const int64_t *start, const int64_t *size);
-void eval_leaf_boxes(eval_prog *prog, const int64_t *start, const int64_t *size, eval_leaf_fn fn, void *ud);
-
 /* Bytes read from files by eval_begin_box so far. */
 int64_t eval_prog_bytes_read(const eval_prog *prog);
 

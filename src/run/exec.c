@@ -1,17 +1,16 @@
-/* exec.c — the stage loop, elementwise (map) stages and the fetch of
- * materialised chunks from the workers that own them. */
+/* exec.c — the stage loop and elementwise (map) stages; the fetch of
+ * materialised chunks other workers own is in exec_fetch.c. */
 #include "run/exec.h"
+#include "array/region.h"
 #include "run/eval.h"
 #include "run/transport.h"
-#include "util/bytebuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Marks a chunk already requested from its owner. */
-static char requested_mark;
-#define REQUESTED ((void *)&requested_mark)
+const char exec_requested_mark;
+#define REQUESTED EXEC_REQUESTED
 
 ts_status exec_init(exec *e, const plan *p, const store_list *stores, int nresults, MPI_Comm comm,
                     ts_err *err)
@@ -107,12 +106,7 @@ int64_t exec_max_chunk_nbytes(const node *x)
 
 void exec_chunk_box(const node *x, int64_t chunk, int64_t *start, int64_t *size)
 {
-    for (int d = x->ndim - 1; d >= 0; d--) {
-        int64_t c = chunk % x->chunks[d].n;
-        chunk /= x->chunks[d].n;
-        start[d] = x->offsets[d][c];
-        size[d] = x->chunks[d].sizes[c];
-    }
+    region_chunk_box(x, chunk, start, size);
 }
 
 int64_t exec_box_nelems(int ndim, const int64_t *size)
@@ -151,7 +145,7 @@ const void *exec_chunk_lookup(void *ud, const node *leaf, int64_t chunk)
 /* ---- map stages ---- */
 
 /* A batch of map tasks run on the pool: thread i evaluates with progs[i]
- * into bufs[j] (task first + j). */
+ * into bufs[j] (the task at position first + j of the stage's order). */
 typedef struct map_batch {
     exec *e;
     const plan_stage *st;
@@ -170,7 +164,7 @@ static void map_job(void *ud, int thread, int64_t j)
 {
     map_batch *b = ud;
     const plan_stage *st = b->st;
-    int64_t t = b->first + j;
+    int64_t t = plan_task_at(st, b->first + j);
     b->bufs[j] = NULL;
     if (b->skip[j])
         return; /* stored by the run this one resumes */
@@ -203,7 +197,7 @@ static ts_status map_batch_run(map_batch *b, int s, int64_t first, int64_t n)
     b->first = first;
     for (int64_t j = 0; j < n; j++) {
         b->status[j] = TS_OK;
-        b->skip[j] = exec_store_skip(b->e, s, first + j);
+        b->skip[j] = exec_store_skip(b->e, s, plan_task_at(b->st, first + j));
     }
     pool_run(b->e->pool, n, map_job, b);
     ts_status rc = TS_OK;
@@ -218,8 +212,9 @@ static ts_status map_batch_run(map_batch *b, int s, int64_t first, int64_t n)
         }
         if (b->status[j] == TS_OK && b->bufs[j]) {
             int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-            exec_chunk_box(b->st->out, first + j, start, size);
-            exec_task_done(b->e, s, first + j, exec_box_nelems(b->st->out->ndim, size), b->t0[j], b->t1[j]);
+            int64_t t = plan_task_at(b->st, first + j);
+            exec_chunk_box(b->st->out, t, start, size);
+            exec_task_done(b->e, s, t, exec_box_nelems(b->st->out->ndim, size), b->t0[j], b->t1[j]);
         }
     }
     return rc;
@@ -305,314 +300,8 @@ static ts_status exec_map_stage(exec *e, int s, bool failed)
     return rc;
 }
 
-/* ---- fetching the materialised chunks a stage reads ---- */
-
-typedef struct leaf_ref {
-    int stage;
-    const node *x;
-} leaf_ref;
-
-/* One chunk this worker needs from another: the bounding box (global
- * coordinates) of every region its tasks read from it. Only that box
- * travels, so a rechunk moves what the new chunks need, not whole chunks. */
-typedef struct pending {
-    int64_t ls, id;
-    int owner;
-    int64_t lo[TS_MAXDIM], hi[TS_MAXDIM]; /* [lo, hi) */
-} pending;
-
-typedef struct request_walk {
-    exec *e;
-    pending *v;
-    int64_t n, cap;
-    ptrmap index; /* (stage, chunk) -> position in v */
-    ts_status st;
-} request_walk;
-
-static const void *pending_key(int64_t ls, int64_t id)
-{
-    return (const void *)(uintptr_t)(((uint64_t)ls << 40 | (uint64_t)id) + 1);
-}
-
-/* Adds the part of every chunk of leaf x inside the box that is not here. */
-static void request_box(void *ud, const node *x, const int64_t *start, const int64_t *size)
-{
-    request_walk *w = ud;
-    exec *e = w->e;
-    int64_t ls;
-    if (w->st != TS_OK || !ptrmap_get(&e->plan->stage_of, x, &ls))
-        return;
-    const plan_stage *lst = &e->plan->stages[ls];
-    int nd = x->ndim;
-    int64_t lo[TS_MAXDIM], hi[TS_MAXDIM], c[TS_MAXDIM];
-    for (int d = 0; d < nd; d++) {
-        if (size[d] <= 0)
-            return;
-        lo[d] = c[d] = node_chunk_of(x, d, start[d]);
-        hi[d] = node_chunk_of(x, d, start[d] + size[d] - 1);
-    }
-    for (;;) {
-        int64_t id = 0;
-        for (int d = 0; d < nd; d++)
-            id = id * x->chunks[d].n + c[d];
-        void *held = e->chunks[ls][id];
-        int64_t at;
-        if (held && !ptrmap_get(&w->index, pending_key(ls, id), &at))
-            ; /* computed here */
-        else {
-            if (!held) {
-                int owner = plan_chunk_owner(lst, e->nworkers, id);
-                if (owner == e->me) {
-                    w->st = err_set(e->err, TS_ERR_RUNTIME, "internal: chunk %lld of %s missing on its owner",
-                                    (long long)id, node_label(x));
-                    return;
-                }
-                if (w->n == w->cap) {
-                    int64_t ncap = w->cap ? 2 * w->cap : 64;
-                    pending *nv = realloc(w->v, (size_t)ncap * sizeof *nv);
-                    if (!nv) {
-                        w->st = err_set(e->err, TS_ERR_MEMORY, "out of memory requesting chunks");
-                        return;
-                    }
-                    w->v = nv;
-                    w->cap = ncap;
-                }
-                at = w->n++;
-                w->v[at] = (pending){.ls = ls, .id = id, .owner = owner};
-                for (int d = 0; d < nd; d++) {
-                    w->v[at].lo[d] = INT64_MAX;
-                    w->v[at].hi[d] = INT64_MIN;
-                }
-                e->chunks[ls][id] = REQUESTED;
-                if (!ptrmap_put(&w->index, pending_key(ls, id), at)) {
-                    w->st = err_set(e->err, TS_ERR_MEMORY, "out of memory requesting chunks");
-                    return;
-                }
-            }
-            pending *pd = &w->v[at];
-            for (int d = 0; d < nd; d++) {
-                int64_t a = start[d] > x->offsets[d][c[d]] ? start[d] : x->offsets[d][c[d]];
-                int64_t z = start[d] + size[d] < x->offsets[d][c[d] + 1] ? start[d] + size[d]
-                                                                         : x->offsets[d][c[d] + 1];
-                pd->lo[d] = a < pd->lo[d] ? a : pd->lo[d];
-                pd->hi[d] = z > pd->hi[d] ? z : pd->hi[d];
-            }
-        }
-        int d = nd - 1;
-        while (d >= 0 && c[d] == hi[d]) {
-            c[d] = lo[d];
-            d--;
-        }
-        if (d < 0)
-            return;
-        c[d]++;
-    }
-}
-
-/* Requests, per owner, the parts of leaf chunks this worker's tasks read
- * and does not hold: [stage][chunk][box start][box size] each. */
-static ts_status build_requests(exec *e, const plan_stage *st, bytebuf *req)
-{
-    /* Scans and reshapes evaluate their input over its chunk t (the
-     * stages that run them do the same). */
-    bool by_input = st->out->op == NODE_SCAN || st->out->op == NODE_RESHAPE;
-    node *root = by_input ? st->out->inputs[0] : st->expr;
-    bool map_blocks = st->out->op == NODE_MAP_BLOCKS;
-    eval_prog *prog = NULL;
-    ts_status rc =
-        map_blocks ? TS_OK : eval_prog_create(root, &st->leaves, exec_chunk_lookup, e, &prog, e->err);
-    if (rc != TS_OK)
-        return rc;
-    request_walk w = {.e = e, .st = TS_OK};
-    ptrmap_init(&w.index);
-    if (map_blocks && (rc = exec_map_leaf_boxes(e, st, request_box, &w)) != TS_OK)
-        w.st = rc;
-    for (int64_t t = st->task_first[e->me]; !map_blocks && t < st->task_first[e->me + 1] && w.st == TS_OK;
-         t++) {
-        int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-        if (by_input)
-            exec_chunk_box(root, t, start, size);
-        else
-            exec_task_box(st, t, start, size);
-        eval_leaf_boxes(prog, start, size, request_box, &w);
-    }
-    for (int64_t i = 0; w.st == TS_OK && i < w.n; i++) {
-        const pending *pd = &w.v[i];
-        int nd = e->plan->stages[pd->ls].out->ndim;
-        bytebuf *b = &req[pd->owner];
-        bytebuf_put_i64(b, pd->ls);
-        bytebuf_put_i64(b, pd->id);
-        for (int d = 0; d < nd; d++)
-            bytebuf_put_i64(b, pd->lo[d]);
-        for (int d = 0; d < nd; d++)
-            bytebuf_put_i64(b, pd->hi[d] - pd->lo[d]);
-    }
-    ptrmap_fini(&w.index);
-    free(w.v);
-    eval_prog_destroy(prog);
-    return w.st;
-}
-
-/* Copies the box [lo, lo + size) (global coordinates) between chunk c of x
- * (its C-contiguous buffer) and a C-contiguous buffer of the box. */
-static void copy_box(const node *x, int64_t c, const int64_t *lo, const int64_t *size,
-                     unsigned char *chunkbuf, unsigned char *boxbuf, bool into_box)
-{
-    int nd = x->ndim;
-    size_t esz = ts_dtype_size(x->dtype);
-    int64_t cstart[TS_MAXDIM], csize[TS_MAXDIM];
-    exec_chunk_box(x, c, cstart, csize);
-    int64_t total = exec_box_nelems(nd, size);
-    if (total == 0)
-        return;
-    int64_t rowlen = nd ? size[nd - 1] : 1, nrows = total / rowlen;
-    for (int64_t r = 0; r < nrows; r++) {
-        int64_t rem = r, off = 0, stride = 1;
-        if (nd) {
-            off = lo[nd - 1] - cstart[nd - 1];
-            stride = csize[nd - 1];
-        }
-        for (int d = nd - 2; d >= 0; d--) {
-            off += (lo[d] - cstart[d] + rem % size[d]) * stride;
-            rem /= size[d];
-            stride *= csize[d];
-        }
-        unsigned char *cp = chunkbuf + (size_t)off * esz, *bp = boxbuf + (size_t)(r * rowlen) * esz;
-        memcpy(into_box ? bp : cp, into_box ? cp : bp, (size_t)rowlen * esz);
-    }
-}
-
-static ts_status exchange(exec *e, bytebuf *out, bool failed, unsigned char **in, int64_t *in_off,
-                          bool *any_failed)
-{
-    void **send = malloc((size_t)e->nworkers * sizeof *send);
-    int64_t *len = malloc((size_t)e->nworkers * sizeof *len);
-    ts_status st = TS_OK;
-    if (!send || !len)
-        failed = true, st = err_set(e->err, TS_ERR_MEMORY, "out of memory exchanging chunks");
-    for (int p = 0; send && len && p < e->nworkers; p++) {
-        send[p] = out[p].data;
-        len[p] = (int64_t)out[p].len;
-        failed = failed || out[p].failed;
-    }
-    ts_status xs =
-        transport_exchange(e->comm, send, len, failed, in, in_off, any_failed, e->sent_to, e->mem, e->err);
-    free(send);
-    free(len);
-    return st != TS_OK ? st : xs;
-}
-
-static void free_outboxes(bytebuf *out, int n)
-{
-    for (int p = 0; p < n; p++)
-        bytebuf_fini(&out[p]);
-}
-
-static ts_status fetch_leaves(exec *e, int s, bool failed, bool *any_failed)
-{
-    int W = e->nworkers;
-    bytebuf *out = calloc((size_t)W, sizeof *out);
-    int64_t *in_off = malloc((size_t)(W + 1) * sizeof *in_off);
-    unsigned char *in = NULL;
-    ts_status st = TS_OK;
-    if (!out || !in_off) {
-        free(out);
-        free(in_off);
-        return err_set(e->err, TS_ERR_MEMORY, "out of memory fetching chunks");
-    }
-    if (!failed && (st = build_requests(e, &e->plan->stages[s], out)) != TS_OK)
-        failed = true;
-    ts_status xs = exchange(e, out, failed, &in, in_off, any_failed);
-    free_outboxes(out, W);
-    /* Answer every request with the bytes of the box it asks for. */
-    for (int p = 0; xs == TS_OK && !*any_failed && p < W; p++) {
-        bytereader r;
-        bytereader_init(&r, in + in_off[p], (size_t)(in_off[p + 1] - in_off[p]));
-        while (r.pos < r.len) {
-            int64_t ls = bytereader_i64(&r), c = bytereader_i64(&r);
-            const node *x = e->plan->stages[ls].out;
-            int64_t lo[TS_MAXDIM], size[TS_MAXDIM];
-            bytereader_get(&r, lo, (size_t)x->ndim * sizeof(int64_t));
-            bytereader_get(&r, size, (size_t)x->ndim * sizeof(int64_t));
-            size_t nb = (size_t)(exec_box_nelems(x->ndim, size) * (int64_t)ts_dtype_size(x->dtype));
-            bytebuf_put_i64(&out[p], ls);
-            bytebuf_put_i64(&out[p], c);
-            bytebuf_put(&out[p], lo, (size_t)x->ndim * sizeof(int64_t));
-            bytebuf_put(&out[p], size, (size_t)x->ndim * sizeof(int64_t));
-            unsigned char *dst = bytebuf_extend(&out[p], nb);
-            if (dst)
-                copy_box(x, c, lo, size, (unsigned char *)(void *)exec_chunk(e, (int)ls, c), dst, true);
-        }
-    }
-    mem_free(e->mem, in);
-    in = NULL;
-    bool failed2 = *any_failed || xs != TS_OK;
-    if (!*any_failed)
-        xs = exchange(e, out, failed2, &in, in_off, any_failed);
-    free_outboxes(out, W);
-    /* A received box goes into a chunk-sized buffer at its place; the rest
-     * of the buffer is never read (no task here needs it). */
-    for (int p = 0; xs == TS_OK && !*any_failed && p < W; p++) {
-        bytereader r;
-        bytereader_init(&r, in + in_off[p], (size_t)(in_off[p + 1] - in_off[p]));
-        while (r.pos < r.len && xs == TS_OK) {
-            int64_t ls = bytereader_i64(&r), c = bytereader_i64(&r);
-            const node *x = e->plan->stages[ls].out;
-            int64_t lo[TS_MAXDIM], size[TS_MAXDIM], cstart[TS_MAXDIM], csize[TS_MAXDIM];
-            bytereader_get(&r, lo, (size_t)x->ndim * sizeof(int64_t));
-            bytereader_get(&r, size, (size_t)x->ndim * sizeof(int64_t));
-            exec_chunk_box(x, c, cstart, csize);
-            size_t esz = ts_dtype_size(x->dtype);
-            size_t cb = (size_t)exec_box_nelems(x->ndim, csize) * esz,
-                   nb = (size_t)exec_box_nelems(x->ndim, size) * esz;
-            char what[96];
-            snprintf(what, sizeof what, "a received chunk of %s", node_label(x));
-            unsigned char *buf = mem_alloc(e->mem, (int64_t)cb, what, e->err);
-            const unsigned char *src = bytereader_skip(&r, nb);
-            if (!buf || !src) {
-                mem_free(e->mem, buf);
-                xs = buf ? err_set(e->err, TS_ERR_RUNTIME, "cannot receive a chunk of %s", node_label(x))
-                         : e->err->status;
-                break;
-            }
-            copy_box(x, c, lo, size, buf, (unsigned char *)src, false);
-            if (e->nfetched == e->capfetched) {
-                int64_t ncap = e->capfetched ? 2 * e->capfetched : 64;
-                int64_t *nf = realloc(e->fetched, (size_t)ncap * 2 * sizeof *nf);
-                if (!nf) {
-                    mem_free(e->mem, buf);
-                    xs = err_set(e->err, TS_ERR_MEMORY, "out of memory receiving a chunk");
-                    break;
-                }
-                e->fetched = nf;
-                e->capfetched = ncap;
-            }
-            e->fetched[2 * e->nfetched] = ls;
-            e->fetched[2 * e->nfetched + 1] = c;
-            e->nfetched++;
-            e->chunks[ls][c] = buf;
-        }
-    }
-    mem_free(e->mem, in);
-    free(out);
-    free(in_off);
-    return st != TS_OK ? st : xs;
-}
-
 /* All workers learn whether any of them failed (before collective file
  * writes, which a failed worker could not join otherwise). */
-/* Frees what this stage fetched (see exec.fetched). */
-static void drop_fetched(exec *e)
-{
-    for (int64_t i = 0; i < e->nfetched; i++) {
-        int64_t ls = e->fetched[2 * i], c = e->fetched[2 * i + 1];
-        if (e->chunks[ls][c] != REQUESTED)
-            mem_free(e->mem, e->chunks[ls][c]);
-        e->chunks[ls][c] = NULL;
-    }
-    e->nfetched = 0;
-}
-
 static bool agree_failed(exec *e, bool failed)
 {
     int mine = failed, any = 0;
@@ -639,7 +328,7 @@ ts_status exec_run(exec *e, bool failed, bool *peer_failed)
             continue; /* computed in its leader's pass */
         bool stage_failed = st != TS_OK;
         if (ps->leaves.len > 0) {
-            ts_status fs = fetch_leaves(e, s, stage_failed, &any_failed);
+            ts_status fs = exec_fetch_leaves(e, s, stage_failed, &any_failed);
             if (st == TS_OK)
                 st = fs;
             if (any_failed)
@@ -679,7 +368,7 @@ ts_status exec_run(exec *e, bool failed, bool *peer_failed)
                     st = ws;
             }
         }
-        drop_fetched(e);
+        exec_fetch_drop(e);
     }
     if (any_failed && st == TS_OK) {
         *peer_failed = true;

@@ -61,6 +61,19 @@ typedef struct exec {
     const struct registry *kernels; /* this rank's kernels (map_blocks); borrowed */
 } exec;
 
+/* e->chunks holds this mark for a chunk requested from its owner and not
+ * (yet) received: never a buffer. */
+extern const char exec_requested_mark;
+#define EXEC_REQUESTED ((void *)(uintptr_t)&exec_requested_mark)
+
+/* Fetches the parts of earlier stages' chunks that stage s's tasks here
+ * read and other workers own, peer to peer (exec_fetch.c). Collective over
+ * the workers; failed and *any_failed as for exec_reduce_stage. */
+ts_status exec_fetch_leaves(exec *e, int s, bool failed, bool *any_failed);
+
+/* Frees what the running stage fetched (see exec.fetched). Local. */
+void exec_fetch_drop(exec *e);
+
 /* Between tasks: TS_ERR_STOPPED (with its message) once the run is
  * stopping, else TS_OK. Local (exec_stop.c). */
 ts_status exec_stop_check(exec *e);
@@ -123,7 +136,8 @@ bool exec_store_collective(const exec *e, int s);
 ts_status exec_store_chunk(exec *e, int s, int64_t c, const void *buf);
 
 /* Stores a batch of stage s's chunks in task order: round j is chunk
- * first + j, its buffer bufs[j] for j < n (NULL where none was made);
+ * at position first + j of the stage's order (plan_task_at), its buffer
+ * bufs[j] for j < n (NULL where none was made);
  * every round joins a collective store even without a chunk or after a
  * failure. Takes the buffers: each is kept in e->chunks when a later
  * stage reads it, else freed. rc is the batch's status so far (nothing is
@@ -135,8 +149,6 @@ ts_status exec_store_batch(exec *e, int s, int64_t first, int64_t nrounds, int64
  * worker's blocks, storing each batch as it is made; and the boxes of
  * earlier stages' chunks they read. */
 ts_status exec_map_blocks_stage(exec *e, int s, bool failed);
-typedef void (*exec_box_fn)(void *ud, const node *leaf, const int64_t *start, const int64_t *size);
-ts_status exec_map_leaf_boxes(exec *e, const plan_stage *st, exec_box_fn fn, void *ud);
 
 /* The chunk getter given to eval programs: ud is the exec. */
 const void *exec_chunk_lookup(void *ud, const node *leaf, int64_t chunk);

@@ -6,7 +6,7 @@
  * stage reads it), so a stopped or killed run keeps every block it stored
  * and a resumed one does not run them again. Inputs computed by earlier
  * stages arrive through the stage's peer-to-peer fetch, which asks for
- * exactly these boxes (exec_map_leaf_boxes), halos included. */
+ * exactly these boxes (plan_map_input_box), halos included. */
 #include "run/eval.h"
 #include "run/exec.h"
 #include "run/pool.h"
@@ -15,63 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The box input k reads for output block c (coordinates of the input). */
-static void input_box(const node *out, int k, int64_t c, int64_t *start, int64_t *size)
-{
-    const node *x = out->inputs[k];
-    int64_t ostart[TS_MAXDIM], osize[TS_MAXDIM], coords[TS_MAXDIM], loop[TS_MAXDIM] = {0};
-    exec_chunk_box(out, c, ostart, osize);
-    for (int d = out->ndim - 1; d >= 0; d--) {
-        coords[d] = c % out->chunks[d].n;
-        c /= out->chunks[d].n;
-    }
-    for (int d = 0; d < out->ndim; d++)
-        if (out->p.map.out_src[d] >= 0)
-            loop[out->p.map.out_src[d]] = coords[d];
-    int off = out->p.map.loop_ndim - x->ndim;
-    for (int j = 0; j < x->ndim; j++) {
-        int a = j + off;
-        if (out->p.map.overlap) {
-            /* map_overlap keeps every axis: output axis a is loop axis a. */
-            int64_t depth = out->p.map.depth[a];
-            if (out->p.map.padded) {
-                start[j] = ostart[a];
-                size[j] = osize[a] + 2 * depth;
-            } else {
-                int64_t lo = ostart[a] - depth, hi = ostart[a] + osize[a] + depth;
-                lo = lo < 0 ? 0 : lo;
-                hi = hi > x->shape[j] ? x->shape[j] : hi;
-                start[j] = lo;
-                size[j] = hi - lo;
-            }
-        } else if (x->chunks[j].n == 1) {
-            start[j] = 0; /* broadcast, dropped, or one block */
-            size[j] = x->shape[j];
-        } else {
-            start[j] = x->offsets[j][loop[a]];
-            size[j] = x->chunks[j].sizes[loop[a]];
-        }
-    }
-}
-
-ts_status exec_map_leaf_boxes(exec *e, const plan_stage *st, exec_box_fn fn, void *ud)
-{
-    const node *out = st->out;
-    for (int k = 0; k < out->ninputs; k++) {
-        eval_prog *prog;
-        ts_status rc = eval_prog_create(out->inputs[k], &st->leaves, exec_chunk_lookup, e, &prog, e->err);
-        if (rc != TS_OK)
-            return rc;
-        for (int64_t t = st->task_first[e->me]; t < st->task_first[e->me + 1]; t++) {
-            int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-            input_box(out, k, t, start, size);
-            eval_leaf_boxes(prog, start, size, fn, ud);
-        }
-        eval_prog_destroy(prog);
-    }
-    return TS_OK;
-}
 
 /* Copies the output chunk out of the kernel's grown block. */
 static void trim(const node *out, int64_t c, const ts_block *grown, void *dst)
@@ -157,7 +100,7 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
     for (int k = 0; k < out->ninputs; k++) {
         const node *x = out->inputs[k];
         int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-        input_box(out, k, c, start, size);
+        plan_map_input_box(out, k, c, start, size);
         size_t nb = (size_t)exec_box_nelems(x->ndim, size) * ts_dtype_size(x->dtype);
         ts_status rc = reserve(&m->inbuf[k], &m->incap[k], nb, &m->err);
         if (rc == TS_OK)
@@ -220,7 +163,8 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
     return TS_OK;
 }
 
-/* A batch of blocks on the pool: job j is block first + j. */
+/* A batch of blocks on the pool: job j is the block at position first + j
+ * of the stage's order. */
 typedef struct map_batch {
     map_task *tasks; /* one per thread */
     int64_t first;
@@ -238,7 +182,8 @@ static void block_job(void *ud, int thread, int64_t j)
     b->status[j] = TS_OK;
     if (b->skip[j])
         return; /* stored by the run this one resumes */
-    b->status[j] = run_block(&b->tasks[thread], b->first + j, &b->chunks[j]);
+    b->status[j] =
+        run_block(&b->tasks[thread], plan_task_at(b->tasks[thread].st, b->first + j), &b->chunks[j]);
     b->t1[j] = trace_now();
 }
 
@@ -246,11 +191,12 @@ static void block_job(void *ud, int thread, int64_t j)
  * the first failure in task order is returned (its message in e->err). */
 static ts_status run_batch(exec *e, int s, map_batch *b, int64_t first, int64_t n)
 {
-    const node *out = e->plan->stages[s].out;
+    const plan_stage *st = &e->plan->stages[s];
+    const node *out = st->out;
     int nthreads = pool_nthreads(e->pool);
     b->first = first;
     for (int64_t j = 0; j < n; j++)
-        b->skip[j] = exec_store_skip(e, s, first + j);
+        b->skip[j] = exec_store_skip(e, s, plan_task_at(st, first + j));
     pool_run(e->pool, n, block_job, b);
     ts_status rc = TS_OK;
     for (int64_t j = 0; j < n; j++) {
@@ -267,9 +213,9 @@ static ts_status run_batch(exec *e, int s, map_batch *b, int64_t first, int64_t 
         }
         if (!b->chunks[j])
             continue; /* skipped: already stored */
-        int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-        exec_chunk_box(out, first + j, start, size);
-        exec_task_done(e, s, first + j, exec_box_nelems(out->ndim, size), b->t0[j], b->t1[j]);
+        int64_t t = plan_task_at(st, first + j), start[TS_MAXDIM], size[TS_MAXDIM];
+        exec_chunk_box(out, t, start, size);
+        exec_task_done(e, s, t, exec_box_nelems(out->ndim, size), b->t0[j], b->t1[j]);
     }
     return rc;
 }

@@ -505,11 +505,11 @@ static void threads_fini(rstage *r)
     free(r->window);
 }
 
-static ts_status compute_share(rstage *r, subtrees *mine, bytebuf *out)
+/* Tasks [t0, t1) of this worker, contiguous. */
+static ts_status compute_run(rstage *r, subtrees *mine, bytebuf *out, int64_t t0, int64_t t1)
 {
     const plan_stage *st = r->st;
     exec *e = r->e;
-    int64_t t0 = st->task_first[e->me], t1 = st->task_first[e->me + 1];
     ts_status rc = TS_OK;
     for (int64_t o = t0 / st->nred; t0 < t1 && o <= (t1 - 1) / st->nred && rc == TS_OK; o++) {
         int64_t a = t0 > o * st->nred ? t0 - o * st->nred : 0;
@@ -531,6 +531,24 @@ static ts_status compute_share(rstage *r, subtrees *mine, bytebuf *out)
             }
         }
         subtrees_fini(&local);
+    }
+    return rc;
+}
+
+/* This worker's tasks, as runs of consecutive tasks: one run, its block,
+ * unless the stage was placed next to its readers (then one task is one
+ * output chunk). */
+static ts_status compute_share(rstage *r, subtrees *mine, bytebuf *out)
+{
+    const plan_stage *st = r->st;
+    int64_t i = st->task_first[r->e->me], end = st->task_first[r->e->me + 1];
+    ts_status rc = TS_OK;
+    while (i < end && rc == TS_OK) {
+        int64_t t0 = plan_task_at(st, i), n = 1;
+        while (i + n < end && plan_task_at(st, i + n) == t0 + n)
+            n++;
+        rc = compute_run(r, mine, out, t0, t0 + n);
+        i += n;
     }
     return rc;
 }

@@ -83,7 +83,7 @@ ts_status exec_scan_stage(exec *e, int s, bool failed, bool *any_failed)
     for (int64_t k = 0; rc == TS_OK && k < mine; k++) {
         if ((rc = exec_stop_check(e)) != TS_OK)
             break;
-        int64_t t = first + k, start[TS_MAXDIM];
+        int64_t t = plan_task_at(st, first + k), start[TS_MAXDIM];
         scan_geom g;
         geom(out, t, axis, &g);
         exec_chunk_box(out, t, start, g.size);
@@ -145,7 +145,7 @@ ts_status exec_scan_stage(exec *e, int s, bool failed, bool *any_failed)
     }
     size_t esz = ts_dtype_size(out->dtype);
     for (int64_t k = 0; rc == TS_OK && !*any_failed && k < mine; k++) {
-        int64_t t = first + k, coords[TS_MAXDIM];
+        int64_t t = plan_task_at(st, first + k), coords[TS_MAXDIM];
         scan_geom g;
         geom(out, t, axis, &g);
         /* Chunk coordinates of t; the chunks before it on the axis differ

@@ -154,9 +154,10 @@ ts_status exec_store_batch(exec *e, int s, int64_t first, int64_t nrounds, int64
                            ts_status rc)
 {
     bool collective = exec_store_collective(e, s);
+    const plan_stage *st = &e->plan->stages[s];
     for (int64_t j = 0; j < nrounds; j++) {
-        int64_t t = first + j;
         void *buf = j < n ? bufs[j] : NULL;
+        int64_t t = buf ? plan_task_at(st, first + j) : -1; /* past this worker's tasks: no chunk */
         if (buf)
             bufs[j] = NULL;
         if (collective) {

@@ -7,7 +7,9 @@ the batches read back from 25 HDF5 datasets) and reductions whose output
 chunks are split evenly between the workers must move nothing; a full
 reduction, a reduction to one output chunk and a rechunk of computed data
 spread over both workers must move at least the data that has to cross
-(computed below per case), and not much more. Nothing may go to or come
+(computed below per case), and not much more. Computed data read in another
+order (reversed, transposed) moves nothing: its chunks are computed where
+they are read; a cheap result read across workers is recomputed there. Nothing may go to or come
 from rank 0 (results travel as bytes_results, not as moved bytes).
 
 Usage: /usr/bin/python3 bytes_moved.py --tessera BUILD/tessera [--keep]
@@ -74,7 +76,8 @@ def run(tessera, work, name, script, args=()):
     with open(path, "w") as f:
         f.write(script)
     cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(NRANKS), tessera, "run", "--quiet",
-           "--seed", "1", "--metrics", metrics, path, "--", outdir] + list(args)
+           "--seed", "1", "--metrics", metrics, "--report", os.path.join(work, name + ".html"), path, "--",
+           outdir] + list(args)
     # Its own process group, so a hang is killed with every rank.
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, start_new_session=True)
     try:
@@ -178,6 +181,61 @@ def main():
         if m:
             check(name, m["totals"]["bytes_moved"] == 0, f"mean over axis 0 of {shape} in {chunks} moves 0 bytes", m)
             check(name, m["totals"]["bytes_results"] == shape[1] * 8, "sends the result to rank 0", m)
+            check(name, not any(op["placed"] for c in m["computes"] for op in c["ops"]),
+                  "no stage needed placing (contiguous blocks)", m)
+
+    # Computed data read in another order than it was computed in: the
+    # planner puts each chunk on the worker that reads it (a reversed
+    # reduction, a transposed grid of computed chunks), or, for a cheap
+    # pure result read across workers, recomputes it in the reader.
+    for name, expr, shape, chunks in [
+            ("reversed_reduction", "x:mean{axis = 1}:slice('::-1')", (400, 400), (50, 400)),
+            ("transposed_computed_grid", "x:sum{axis = 0}.T", (2, 400, 400), (2, 100, 100))]:
+        m = measured(name, reduction(expr, shape, chunks))
+        if m:
+            check(name, m["totals"]["bytes_moved"] == 0, f"{expr} of {shape} in {chunks} moves 0 bytes", m)
+            ops = m["computes"][-1]["ops"]
+            check(name, [op["placed"] for op in ops] == [True, False],
+                  "the metrics say the reduction was placed with its readers, the result was not: "
+                  + str([(op["label"], op["placed"]) for op in ops]))
+            with open(os.path.join(work, name + ".html")) as f:
+                html = f.read()
+            check(name, html.count("(placed with the tasks that read them)") == 1 and "r1&nbsp;" in html,
+                  "the --report partition says the reduction's tasks were placed with their readers")
+    m = measured("cheap_result_recomputed", """
+local ts = require "tessera"
+local a = ts.random.random({400, 400}, {chunks = {50, 400}, seed = 3}) * 2
+local r = ts.compute(a, a:rechunk{400, 50}:sum())
+""")
+    if m:
+        # Fetching would move half of a (640,000 bytes); the sum's one
+        # partial and its header (40 bytes) cross in any case.
+        check("cheap_result_recomputed", m["totals"]["bytes_moved"] <= 64,
+              "a cheap result read across workers is recomputed, not fetched (one partial moves)", m)
+
+    # A transpose-rechunk of computed data: half of y must cross (each
+    # worker reads its rows of the other's columns). describe() says so
+    # before anything runs, and the run moves that, plus the requests and
+    # the sum's partial.
+    m = measured("rechunk_of_computed", """
+local ts = require "tessera"
+local argv = (arg and arg[1]) and arg or {...}
+local y = ts.ones({2, 400, 400}, {chunks = {2, 400, 40}}):sum{axis = 0}
+local r = y:rechunk{40, 400}:sum()
+local f = assert(io.open(argv[1] .. "/plan.txt", "w"))
+f:write(r:describe())
+f:close()
+assert(r:compute():item() == 320000)
+""")
+    if m:
+        half = 400 * 400 * 8 // 2
+        moved = m["totals"]["bytes_moved"]
+        check("rechunk_of_computed", half <= moved <= half + 4096,
+              f"moves half of y ({half} bytes) plus requests and a partial (<= 4096 bytes); moved {moved}", m)
+        with open(os.path.join(work, "rechunk_of_computed", "plan.txt")) as f:
+            text = f.read()
+        check("rechunk_of_computed", "fetches 625.00 kiB of earlier stages' chunks from the workers" in text,
+              "describe() tells the 625.00 kiB (640000 bytes) the rechunk fetches: " + text)
 
     # 2. What must cross, and its minimum: the partials (float64 sums or
     # data) a worker that does not own an output chunk must send to its

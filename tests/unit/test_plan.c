@@ -1,6 +1,9 @@
 /* test_plan.c — partition properties and the canonical reduction tree:
  * blocks are contiguous, balanced and cover every task once; a reduced
- * output's partials combine to the same bits however its tasks are split. */
+ * output's partials combine to the same bits however its tasks are split;
+ * producers are placed with the workers that read them, so what must move
+ * is the minimum (nothing where nothing has to), and a cheap pure input is
+ * recomputed rather than fetched. */
 #include <check.h>
 #include <stdlib.h>
 
@@ -226,6 +229,255 @@ START_TEST(canonical_tree_is_split_invariant)
 }
 END_TEST
 
+/* ---- placement and bytes moved ---- */
+
+static build_env env(void)
+{
+    return (build_env){
+        .err = &err, .chunk_limit_nbytes = 128 << 20, .default_seed = 1, .next_stream = &stream};
+}
+
+/* The sum over axis 0 of a (2, n0, n1) random array in (2, c0, c1)
+ * chunks: computed data, materialised in a c0 x c1 chunk grid. */
+static node *computed2d(int64_t n0, int64_t n1, int64_t c0, int64_t c1)
+{
+    build_env e = env();
+    int64_t shape[3] = {2, n0, n1};
+    ts_chunkspec spec = {.naxes = 3,
+                         .axis = {{.kind = TS_CHUNK_SIZE, .size = 2},
+                                  {.kind = TS_CHUNK_SIZE, .size = c0},
+                                  {.kind = TS_CHUNK_SIZE, .size = c1}}};
+    ts_create_opts o = {.chunks = &spec};
+    ts_reduce_opts ax0 = {.naxes = 1, .axes = {0}};
+    node *x = NULL, *y = NULL;
+    ck_assert_int_eq(build_random(&e, TS_RANDOM_RANDOM, 0, 1, 3, shape, &o, &x), TS_OK);
+    ck_assert_int_eq(build_reduce(&e, TS_SUM, x, &ax0, &y), TS_OK);
+    ts_array_release(x);
+    return y;
+}
+
+static node *rechunked(node *y, int64_t c0, int64_t c1)
+{
+    build_env e = env();
+    ts_chunkspec spec = {.naxes = 2,
+                         .axis = {{.kind = TS_CHUNK_SIZE, .size = c0}, {.kind = TS_CHUNK_SIZE, .size = c1}}};
+    node *r = NULL;
+    ck_assert_int_eq(build_rechunk(&e, y, &spec, &r), TS_OK);
+    return r;
+}
+
+/* Bytes the plan of targets on w workers fetches in all. */
+static int64_t fetched(int n, node *const *targets, int w, plan **keep)
+{
+    plan *p = NULL;
+    ck_assert_int_eq(plan_create(n, targets, w, &p, &err), TS_OK);
+    int64_t total = 0;
+    for (int s = 0; s < p->nstages; s++) {
+        int64_t nb = -1;
+        ck_assert_int_eq(plan_fetch_nbytes(p, s, &nb, &err), TS_OK);
+        ck_assert_int_ge(nb, 0);
+        total += nb;
+    }
+    if (keep)
+        *keep = p;
+    else
+        plan_destroy(p);
+    return total;
+}
+
+/* Every worker runs at most ceil(tasks / workers) tasks of every stage,
+ * each task once, in ascending order within a worker. */
+static void check_balanced(const plan *p)
+{
+    int W = p->nworkers;
+    for (int s = 0; s < p->nstages; s++) {
+        const plan_stage *st = &p->stages[s];
+        ck_assert_int_eq(st->task_first[0], 0);
+        ck_assert_int_eq(st->task_first[W], st->ntasks);
+        char *seen = calloc((size_t)st->ntasks + 1, 1);
+        for (int w = 0; w < W; w++) {
+            ck_assert_int_le(st->task_first[w + 1] - st->task_first[w], (st->ntasks + W - 1) / W);
+            for (int64_t i = st->task_first[w]; i < st->task_first[w + 1]; i++) {
+                int64_t t = plan_task_at(st, i);
+                ck_assert(!seen[t]);
+                seen[t] = 1;
+                ck_assert_int_eq(plan_task_worker(st, W, t), w);
+                if (i > st->task_first[w])
+                    ck_assert_int_lt(plan_task_at(st, i - 1), t);
+            }
+        }
+        free(seen);
+    }
+}
+
+START_TEST(transpose_rechunk_moves_the_minimum)
+{
+    /* y (1200 x 1200) in 12 column blocks; y:rechunk{100, 1200} in 12 row
+     * blocks. Every row block reads a piece of every column block, so a
+     * worker holding k of the 12 column blocks and running r of the 12
+     * row blocks must receive r/12 x (12 - k)/12 of y: with balanced
+     * shares, (W - 1)/W of y crosses, whatever the placement. */
+    node *y = computed2d(1200, 1200, 1200, 100), *r = rechunked(y, 100, 1200);
+    int64_t ybytes = 1200 * 1200 * 8;
+    for (int w = 1; w <= 4; w++) {
+        plan *p = NULL;
+        int64_t moved = fetched(1, &r, w, &p);
+        ck_assert_int_eq(p->nstages, 2);
+        ck_assert_int_eq(p->stages[1].leaves.len, 1); /* y is read, not recomputed */
+        check_balanced(p);
+        ck_assert_msg(moved == ybytes * (w - 1) / w, "%d workers: %lld bytes, expected %lld", w,
+                      (long long)moved, (long long)(ybytes * (w - 1) / w));
+        plan_destroy(p);
+    }
+    ts_array_release(r);
+    ts_array_release(y);
+}
+END_TEST
+
+START_TEST(reversed_reduction_moves_nothing)
+{
+    /* y:slice("::-1, :") as a result: output row block k reads y's row
+     * block 5 - k. In blocks, every chunk of y would cross; placed next
+     * to its reader, nothing does. */
+    build_env e = env();
+    node *y = computed2d(600, 50, 100, 50), *v = NULL;
+    ts_index rev[1] = {{.kind = TS_INDEX_SLICE, .step = -1, .has_step = true}};
+    ck_assert_int_eq(build_slice(&e, y, 1, rev, &v), TS_OK);
+    for (int w = 2; w <= 3; w++) {
+        plan *p = NULL;
+        ck_assert_int_eq(fetched(1, &v, w, &p), 0);
+        check_balanced(p);
+        const plan_stage *ys = &p->stages[0], *vs = &p->stages[1];
+        ck_assert_ptr_eq(ys->out, y);
+        for (int64_t c = 0; c < 6; c++)
+            ck_assert_int_eq(plan_chunk_owner(ys, w, c), plan_task_worker(vs, w, 5 - c));
+        plan_destroy(p);
+    }
+    ts_array_release(v);
+    ts_array_release(y);
+}
+END_TEST
+
+START_TEST(reversed_scan_moves_nothing)
+{
+    /* cumsum(x, axis 1)[::-1] with x in 8 row blocks: the scan's chunks
+     * are computed where the reversed rows read them. */
+    build_env e = env();
+    node *x = random2d(800, 40, 100, 40), *c = NULL, *v = NULL;
+    ck_assert_int_eq(build_scan(&e, x, 1, false, &c), TS_OK);
+    ts_index rev[1] = {{.kind = TS_INDEX_SLICE, .step = -1, .has_step = true}};
+    ck_assert_int_eq(build_slice(&e, c, 1, rev, &v), TS_OK);
+    for (int w = 2; w <= 4; w++) {
+        plan *p = NULL;
+        ck_assert_int_eq(fetched(1, &v, w, &p), 0);
+        ck_assert_ptr_nonnull(p->stages[0].owner);
+        check_balanced(p);
+        plan_destroy(p);
+    }
+    ts_array_release(v);
+    ts_array_release(c);
+    ts_array_release(x);
+}
+END_TEST
+
+START_TEST(transposed_grid_moves_nothing)
+{
+    /* y in a 4 x 4 chunk grid and y.T: task (i, j) of the transpose reads
+     * chunk (j, i) of y, which C-order blocks put elsewhere; placed, each
+     * chunk is computed where it is read. */
+    build_env e = env();
+    node *y = computed2d(400, 400, 100, 100), *t = NULL;
+    ck_assert_int_eq(build_transpose(&e, y, NULL, &t), TS_OK);
+    for (int w = 2; w <= 4; w++) {
+        plan *p = NULL;
+        ck_assert_int_eq(fetched(1, &t, w, &p), 0);
+        check_balanced(p);
+        plan_destroy(p);
+    }
+    ts_array_release(t);
+    ts_array_release(y);
+}
+END_TEST
+
+START_TEST(aligned_readers_keep_blocks)
+{
+    /* y * 2 reads y chunk for chunk: blocks already suit, so y keeps its
+     * contiguous blocks (no task order) and nothing moves; the same for
+     * a reduction of y over its rows (its tasks follow y's chunks). */
+    build_env e = env();
+    node *y = computed2d(800, 800, 100, 800), *two = NULL, *z = NULL, *m = NULL;
+    ck_assert_int_eq(build_scalar(&e, (ts_scalar){.kind = TS_SCALAR_FLOAT, .f = 2}, &two), TS_OK);
+    ck_assert_int_eq(build_binary(&e, TS_MULTIPLY, y, two, &z), TS_OK);
+    ts_reduce_opts ax1 = {.naxes = 1, .axes = {1}};
+    ck_assert_int_eq(build_reduce(&e, TS_MEAN, y, &ax1, &m), TS_OK);
+    node *targets[2] = {z, m};
+    for (int w = 2; w <= 3; w++) {
+        plan *p = NULL;
+        ck_assert_int_eq(fetched(2, targets, w, &p), 0);
+        ck_assert_ptr_null(p->stages[0].order);
+        ck_assert_ptr_null(p->stages[0].owner);
+        plan_destroy(p);
+    }
+    ts_array_release(m);
+    ts_array_release(z);
+    ts_array_release(two);
+    ts_array_release(y);
+}
+END_TEST
+
+START_TEST(cheap_pure_input_is_recomputed)
+{
+    /* ts.compute(a, a:rechunk{600, 10}:sum()) with a = random * 2 in row
+     * blocks: a is a result, so materialised, and every column block of
+     * the sum reads a piece of every row block, so reading a would move
+     * half of it whatever the placement. a is cheap and pure: the sum's
+     * tasks generate their columns themselves and nothing moves. */
+    build_env e = env();
+    node *x = random2d(600, 60, 100, 60), *two = NULL, *a = NULL, *sa = NULL;
+    ck_assert_int_eq(build_scalar(&e, (ts_scalar){.kind = TS_SCALAR_FLOAT, .f = 2}, &two), TS_OK);
+    ck_assert_int_eq(build_binary(&e, TS_MULTIPLY, x, two, &a), TS_OK);
+    node *ra = rechunked(a, 600, 10);
+    ck_assert_int_eq(build_reduce(&e, TS_SUM, ra, NULL, &sa), TS_OK);
+    node *targets[2] = {a, sa};
+    plan *p = NULL;
+    ck_assert_int_eq(fetched(2, targets, 2, &p), 0);
+    ck_assert_int_eq(p->nstages, 2);
+    ck_assert_int_eq(p->stages[1].leaves.len, 0); /* a is recomputed, not read */
+    plan_destroy(p);
+    /* The same with a computed y (a reduction, not cheap): the sum reads
+     * y's chunks and half of y crosses. */
+    node *y = computed2d(600, 60, 100, 60), *ry = rechunked(y, 600, 10), *sy = NULL;
+    ck_assert_int_eq(build_reduce(&e, TS_SUM, ry, NULL, &sy), TS_OK);
+    node *ytargets[2] = {y, sy};
+    ck_assert_int_eq(fetched(2, ytargets, 2, &p), 600 * 60 * 8 / 2);
+    ck_assert_int_eq(p->stages[1].leaves.len, 1);
+    plan_destroy(p);
+    node *all[] = {sy, ry, y, sa, ra, a, two, x};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        ts_array_release(all[i]);
+}
+END_TEST
+
+START_TEST(placement_stays_balanced_when_one_worker_reads_all)
+{
+    /* y:rechunk(-1) in one chunk: one task on one worker reads all 8
+     * chunks of y. Placing them all there would leave the other workers
+     * idle; each worker keeps its share (8 / W) and the reader fetches
+     * the rest. */
+    node *y = computed2d(800, 80, 100, 80), *r = rechunked(y, 800, 80);
+    for (int w = 2; w <= 4; w++) {
+        plan *p = NULL;
+        int64_t moved = fetched(1, &r, w, &p);
+        check_balanced(p);
+        int64_t held = (8 + w - 1) / w; /* the reader's share of y's chunks */
+        ck_assert_int_eq(moved, (8 - held) * 100 * 80 * 8);
+        plan_destroy(p);
+    }
+    ts_array_release(r);
+    ts_array_release(y);
+}
+END_TEST
+
 int main(void)
 {
     err_clear(&err);
@@ -237,6 +489,13 @@ int main(void)
     tcase_add_test(tc, sibling_reductions_share_one_pass);
     tcase_add_test(tc, fusion_and_pushdown_keep_one_stage);
     tcase_add_test(tc, rechunk_of_a_reduction_reads_its_chunks);
+    tcase_add_test(tc, transpose_rechunk_moves_the_minimum);
+    tcase_add_test(tc, reversed_reduction_moves_nothing);
+    tcase_add_test(tc, transposed_grid_moves_nothing);
+    tcase_add_test(tc, reversed_scan_moves_nothing);
+    tcase_add_test(tc, aligned_readers_keep_blocks);
+    tcase_add_test(tc, cheap_pure_input_is_recomputed);
+    tcase_add_test(tc, placement_stays_balanced_when_one_worker_reads_all);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
