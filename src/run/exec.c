@@ -289,7 +289,7 @@ static ts_status exec_map_stage(exec *e, int s, bool failed)
          * (the plan made sure there is room for one). */
         step = batch;
         if (e->mem && e->mem->limit_nbytes > 0 && chunk_nbytes > 0) {
-            int64_t room = (e->mem->limit_nbytes - atomic_load(&e->mem->used_nbytes)) / (chunk_nbytes + 64);
+            int64_t room = mem_pool_room(e->mem) / (chunk_nbytes + 64);
             step = room < 1 ? 1 : room < batch ? room : batch;
         }
         int64_t n = r0 < mine ? (mine - r0 < step ? mine - r0 : step) : 0;

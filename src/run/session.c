@@ -37,6 +37,7 @@ ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *
 {
     *s = (session){.world = MPI_COMM_NULL, .workers = MPI_COMM_NULL, .nthreads = nthreads > 0 ? nthreads : 1};
     registry_init(&s->kernels);
+    mem_malloc_configure();
     if (MPI_Comm_dup(MPI_COMM_WORLD, &s->world) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_dup failed");
     MPI_Comm_rank(s->world, &s->rank);
