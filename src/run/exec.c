@@ -262,6 +262,7 @@ static ts_status map_batch_init(map_batch *b, exec *e, const plan_stage *st, int
         ts_status rc = eval_prog_create(b->root, &st->leaves, exec_chunk_lookup, e, &b->progs[i], e->err);
         if (rc != TS_OK)
             return rc;
+        eval_prog_use_pool(b->progs[i], e->mem);
     }
     return TS_OK;
 }

@@ -263,9 +263,11 @@ ts_status exec_map_blocks_stage(exec *e, int s, bool failed)
     for (int i = 0; rc == TS_OK && i < nthreads; i++) {
         b.tasks[i] = (map_task){.e = e, .st = st, .kernel = kernel, .thread = i};
         err_clear(&b.tasks[i].err);
-        for (int k = 0; k < out->ninputs && rc == TS_OK; k++)
+        for (int k = 0; k < out->ninputs && rc == TS_OK; k++) {
             rc = eval_prog_create(out->inputs[k], &st->leaves, exec_chunk_lookup, e, &b.tasks[i].prog[k],
                                   e->err);
+            eval_prog_use_pool(b.tasks[i].prog[k], e->mem);
+        }
     }
     int64_t first = st->task_first[e->me], mine = st->task_first[e->me + 1] - first;
     for (int64_t r0 = 0; rc == TS_OK && r0 < mine; r0 += batch) {

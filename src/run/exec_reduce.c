@@ -240,6 +240,7 @@ static void run_task(rstage *r, rthread *th, int64_t o, int64_t k, int64_t nout,
         rc = task_last_reduced(r, th, start, size, a->fields, nout);
     else if (rc == TS_OK)
         rc = task_last_kept(r, th, start, size, a->fields, nout);
+    eval_end_box(th->prog);
     a->t1 = trace_now();
     a->status = rc;
     if (rc != TS_OK) {
@@ -486,6 +487,7 @@ static ts_status threads_init(rstage *r)
         ts_status rc = eval_prog_create(r->st->expr, &r->st->leaves, exec_chunk_lookup, e, &th->prog, e->err);
         if (rc != TS_OK)
             return rc;
+        eval_prog_use_pool(th->prog, e->mem);
     }
     return TS_OK;
 }

@@ -74,6 +74,7 @@ ts_status exec_scan_stage(exec *e, int s, bool failed, bool *any_failed)
     eval_prog *prog = NULL;
     if (rc == TS_OK)
         rc = eval_prog_create(in, &st->leaves, exec_chunk_lookup, e, &prog, e->err);
+    eval_prog_use_pool(prog, e->mem);
     /* 1. Scan each chunk in 8-byte values (double or int64). */
     void **wide = calloc((size_t)(mine ? mine : 1), sizeof *wide);
     bytebuf totals;
