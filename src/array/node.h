@@ -81,6 +81,9 @@ typedef union node_params {
         int64_t split;
     } concat; /* split: inputs[0]'s length on axis */
     struct {
+        int64_t lib_nbytes; /* what HDF5 holds for one open reader (h5_read_lib_nbytes) */
+    } hdf5;
+    struct {
         int axis;
         bool prod;
     } scan;

@@ -128,7 +128,7 @@ ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nres
     if (st == TS_OK)
         st = plan_create(ntargets, targets, ctx->ses.nworkers, &p, &ctx->err);
     if (st == TS_OK)
-        st = core_memory_check(ctx, p, nresults);
+        st = core_memory_check(ctx, p, nresults, stores);
     if (st == TS_OK) {
         ctx->ses.compute_index++;
         ctx_observe_begin(ctx, p, stores, nresults);

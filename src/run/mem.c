@@ -78,28 +78,46 @@ static unsigned char *raw_alloc(int64_t total, int64_t *mapped)
     return p;
 }
 
+/* Counts total bytes against the budget (the caller asked for nbytes). */
+static ts_status charge(mem_pool *m, int64_t total, int64_t nbytes, const char *what, ts_err *err)
+{
+    if (!m)
+        return TS_OK;
+    int64_t now = atomic_fetch_add(&m->used_nbytes, total) + total;
+    int64_t limit = m->limit_nbytes - atomic_load(&m->reserved_nbytes);
+    if (m->limit_nbytes > 0 && now > limit) {
+        atomic_fetch_sub(&m->used_nbytes, total);
+        char need[32], used[32], lim[32];
+        ts_format_nbytes(nbytes, need, sizeof need);
+        ts_format_nbytes(now - total, used, sizeof used);
+        ts_format_nbytes(limit, lim, sizeof lim);
+        return err_set(err, TS_ERR_MEMORY,
+                       "memory budget exceeded: %s needs %s while %s of this rank's %s for data are in use; "
+                       "raise --memory-per-rank or use smaller chunks",
+                       what, need, used, lim);
+    }
+    int64_t peak = atomic_load(&m->peak_nbytes);
+    while (now > peak && !atomic_compare_exchange_weak(&m->peak_nbytes, &peak, now))
+        ;
+    return TS_OK;
+}
+
+ts_status mem_charge(mem_pool *m, int64_t nbytes, const char *what, ts_err *err)
+{
+    return charge(m, nbytes, nbytes, what, err);
+}
+
+void mem_uncharge(mem_pool *m, int64_t nbytes)
+{
+    if (m)
+        atomic_fetch_sub(&m->used_nbytes, nbytes);
+}
+
 void *mem_alloc(mem_pool *m, int64_t nbytes, const char *what, ts_err *err)
 {
     int64_t total = nbytes + HEADER;
-    if (m) {
-        int64_t now = atomic_fetch_add(&m->used_nbytes, total) + total;
-        int64_t limit = m->limit_nbytes - atomic_load(&m->reserved_nbytes);
-        if (m->limit_nbytes > 0 && now > limit) {
-            atomic_fetch_sub(&m->used_nbytes, total);
-            char need[32], used[32], lim[32];
-            ts_format_nbytes(nbytes, need, sizeof need);
-            ts_format_nbytes(now - total, used, sizeof used);
-            ts_format_nbytes(limit, lim, sizeof lim);
-            err_set(err, TS_ERR_MEMORY,
-                    "memory budget exceeded: %s needs %s while %s of this rank's %s for data are in use; "
-                    "raise --memory-per-rank or use smaller chunks",
-                    what, need, used, lim);
-            return NULL;
-        }
-        int64_t peak = atomic_load(&m->peak_nbytes);
-        while (now > peak && !atomic_compare_exchange_weak(&m->peak_nbytes, &peak, now))
-            ;
-    }
+    if (charge(m, total, nbytes, what, err) != TS_OK)
+        return NULL;
     int64_t mapped;
     unsigned char *raw = raw_alloc(total, &mapped);
     if (!raw) {

@@ -35,6 +35,12 @@ void *mem_alloc(mem_pool *m, int64_t nbytes, const char *what, ts_err *err);
 /* Gives a buffer from mem_alloc back; NULL is fine. */
 void mem_free(mem_pool *m, void *p);
 
+/* Counts nbytes that live elsewhere (a growing message being packed)
+ * against the budget as mem_alloc would, or refuses them with err set;
+ * mem_uncharge gives them back. m may be NULL (no accounting). */
+ts_status mem_charge(mem_pool *m, int64_t nbytes, const char *what, ts_err *err);
+void mem_uncharge(mem_pool *m, int64_t nbytes);
+
 /* Holds nbytes of the limit back from buffers (replacing the previous
  * reservation; 0 ends it): room for libraries' own buffers. */
 void mem_pool_reserve(mem_pool *m, int64_t nbytes);
