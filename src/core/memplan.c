@@ -50,9 +50,27 @@ static bool stage_kept(const plan *p, int s, int nresults)
     return false;
 }
 
+/* Adds to n[w] the bytes of the result chunks worker w sends the driver. */
+static void results_nbytes(const plan *p, int nresults, int64_t *n)
+{
+    for (int i = 0; i < nresults; i++) {
+        int64_t s;
+        if (!ptrmap_get(&p->stage_of, p->targets[i], &s))
+            continue;
+        const plan_stage *st = &p->stages[s];
+        for (int64_t c = 0; c < node_nchunks(st->out); c++) {
+            int64_t start[TS_MAXDIM], size[TS_MAXDIM];
+            exec_chunk_box(st->out, c, start, size);
+            n[plan_chunk_owner(st, p->nworkers, c)] +=
+                exec_box_nelems(st->out->ndim, size) * (int64_t)ts_dtype_size(st->out->dtype);
+        }
+    }
+}
+
 /* Walks the stages as a worker runs them; calls visit(ud, stage, worker,
  * held, mem) where it would hold `held` bytes of earlier chunks and run
- * the stage with the needs in mem. */
+ * the stage with the needs in mem; last (stage -1) the packed copy of the
+ * results it sends the driver, beside everything it keeps. */
 typedef void (*stage_visit)(void *ud, int s, int w, int64_t held, const exec_stage_mem *mem);
 
 static void walk(const plan *p, int nresults, const store_list *stores, int nthreads, stage_visit visit,
@@ -84,6 +102,14 @@ static void walk(const plan *p, int nresults, const store_list *stores, int nthr
             }
         }
     }
+    int64_t *results = nresults > 0 ? calloc((size_t)W, sizeof *results) : NULL;
+    if (results)
+        results_nbytes(p, nresults, results);
+    for (int w = 0; held && results && w < W; w++) {
+        exec_stage_mem m = {.task_nbytes = results[w], .max_tasks = 1};
+        visit(ud, -1, w, held[w], &m);
+    }
+    free(results);
     free(held);
 }
 
@@ -124,6 +150,8 @@ typedef struct worst {
 static void worst_visit(void *ud, int s, int w, int64_t held, const exec_stage_mem *m)
 {
     worst *x = ud;
+    if (s < 0)
+        return; /* the results' copy: refused at run time if ever over (session.c) */
     int64_t need = held + m->fixed_nbytes + m->lib_nbytes + m->task_nbytes;
     if (need > x->limit && need - x->limit > x->need - x->limit)
         *x = (worst){.limit = x->limit,

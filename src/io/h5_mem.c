@@ -12,7 +12,9 @@
  *                                  deflate's output: 3 chunks, plus MPI-IO's
  *                                  collective buffer
  *
- * plus, when types are converted, HDF5's conversion and background buffers. */
+ * plus, when a read converts (a file of the other byte order), HDF5's
+ * conversion and background buffers. Writes never convert: the memory type
+ * is the dataset's. */
 #include "io/h5.h"
 
 static int64_t chunk_nbytes(const h5_meta *m)
@@ -50,7 +52,8 @@ int64_t h5_read_lib_nbytes(const h5_meta *m)
 
 int64_t h5_write_lib_nbytes(const h5_target *t)
 {
-    int64_t n = 2 * (int64_t)H5_TCONV_NBYTES;
+    /* The writer's memory type is the dataset's (native): nothing converts. */
+    int64_t n = 0;
     if (t->gzip_level > 0 && t->ndim > 0) {
         int64_t c = (int64_t)ts_dtype_size(t->dtype);
         for (int d = 0; d < t->ndim; d++)
