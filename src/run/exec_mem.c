@@ -129,6 +129,31 @@ static int64_t owned_outputs(const plan_stage *st, int w)
     return hi > lo ? hi - lo : 0;
 }
 
+/* A map_blocks block: every input's box (its chunk, with the halo for
+ * map_overlap) and its staging, the kernel's output (with the halo) and,
+ * for map_overlap, the trimmed chunk. */
+static int64_t block_nbytes(const plan_stage *st)
+{
+    const node *out = st->out;
+    bool ov = out->p.map.overlap;
+    int64_t n = 0, size[TS_MAXDIM], grown = (int64_t)ts_dtype_size(out->dtype);
+    for (int k = 0; k < out->ninputs; k++) {
+        const node *x = out->inputs[k];
+        max_chunk(x, size);
+        for (int j = 0; ov && j < x->ndim; j++)
+            size[j] += 2 * out->p.map.depth[j + out->p.map.loop_ndim - x->ndim];
+        n += eval_staging_nbytes(x, &st->leaves, size, false);
+        int64_t b = (int64_t)ts_dtype_size(x->dtype);
+        for (int j = 0; j < x->ndim; j++)
+            b *= size[j];
+        n += b;
+    }
+    max_chunk(out, size);
+    for (int d = 0; d < out->ndim; d++)
+        grown *= size[d] + (ov ? 2 * out->p.map.depth[d] : 0);
+    return n + grown + (ov ? exec_max_chunk_nbytes(out) : 0);
+}
+
 static void reduce_mem(const plan *p, int s, int w, int nthreads, exec_stage_mem *out)
 {
     const plan_stage *st = &p->stages[s];
@@ -160,11 +185,17 @@ void exec_stage_mem_get(const plan *p, int s, int w, const store_list *stores, i
     }
     int64_t chunk = exec_max_chunk_nbytes(st->out);
     if (st->out->op == NODE_SCAN) {
-        /* The chunk, its float64/int64 working copy and the result. */
-        out->task_nbytes = chunk / (int64_t)ts_dtype_size(st->out->dtype) * 8 + 2 * chunk +
-                           staging_nbytes(st->out->inputs[0], &st->leaves, false);
+        /* A task reads its input chunk; the 8-byte working copies of all
+         * the worker's chunks wait for the totals, and each becomes its
+         * final chunk in turn. */
+        const node *in = st->out->inputs[0];
+        int64_t nelems = chunk / (int64_t)ts_dtype_size(st->out->dtype);
+        out->task_nbytes =
+            nelems * (int64_t)ts_dtype_size(in->dtype) + staging_nbytes(in, &st->leaves, false);
+        out->fixed_nbytes = (st->task_first[w + 1] - st->task_first[w]) * nelems * 8 + chunk;
+        out->max_tasks = 1;
     } else if (st->out->op == NODE_MAP_BLOCKS) {
-        out->task_nbytes = chunk;
+        out->task_nbytes = block_nbytes(st);
     } else {
         const node *root = st->out->op == NODE_RESHAPE ? st->out->inputs[0] : st->expr;
         out->task_nbytes = chunk + staging_nbytes(root, &st->leaves, false);
