@@ -10,12 +10,14 @@
  * (0). The same stack stored (x:store) stages nothing at all. */
 #include "run/eval_internal.h"
 
+/* One staging buffer of a box of size (at most x's shape), as the pool
+ * counts it. */
 static int64_t box_nbytes(const node *x, const int64_t *size)
 {
     int64_t n = (int64_t)ts_dtype_size(x->dtype);
     for (int d = 0; d < x->ndim; d++)
         n *= size[d] < x->shape[d] ? size[d] : x->shape[d];
-    return n;
+    return n + MEM_BUFFER_OVERHEAD;
 }
 
 /* Largest box of the view's input that a view box of size reads. */
@@ -90,7 +92,7 @@ static int64_t slot_nbytes(const node *x, const ptrmap *leaves, const int64_t *s
         return box_nbytes(x->inputs[0], isize) + direct_nbytes(x->inputs[0], leaves, isize, true);
     }
     if (x->op == NODE_CONCAT) {
-        int64_t n = box_nbytes(x, size);
+        int64_t n = box_nbytes(x, size) + MEM_BUFFER_OVERHEAD; /* one buffer a part */
         for (int k = 0; k < 2; k++) {
             int64_t psize[TS_MAXDIM];
             part_size(x, k, size, psize);

@@ -14,7 +14,7 @@
 #include <malloc.h>
 #endif
 
-#define HEADER 64
+#define HEADER MEM_BUFFER_OVERHEAD
 
 /* Large buffers also ask for transparent huge pages: a 36 MB chunk then
  * faults in 18 pages rather than 9,000 (Linux's THP "madvise" mode). */

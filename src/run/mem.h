@@ -12,6 +12,9 @@
 
 #include "util/err.h"
 
+/* Bytes the pool counts for each buffer beyond its size (its header). */
+#define MEM_BUFFER_OVERHEAD 64
+
 /* Buffers of this size or more are mappings of their own (mem.c). */
 #define MEM_MAP_MIN_NBYTES (1 << 20)
 
