@@ -68,7 +68,6 @@ static int run(const cli_options *o, int argc, char **argv)
         ts_ctx_destroy(ctx);
         return 1;
     }
-    cli_stop_install();
     /* Every rank runs the Lua functions of map_blocks and delayed tasks. */
     if (tslua_runner_register(ctx) != TS_OK)
         fprintf(stderr, "tessera: rank %d: cannot start the Lua task runner: %s\n", ts_ctx_rank(ctx),
@@ -115,6 +114,10 @@ int main(int argc, char **argv)
     if (o.command == CLI_RUN) {
         cli_requeue_apply(env_lookup, NULL, &o.cfg);
         o.cfg.stop_flag = cli_stop_flag();
+        /* Before MPI starts, which takes a while: a stop signal that comes
+         * meanwhile (a job's early warning, a Ctrl-C) is kept for the run
+         * instead of killing the rank. */
+        cli_stop_install();
         return run(&o, argc, argv);
     }
     if (o.command == CLI_INFO)

@@ -11,8 +11,11 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
     stop_signal = sig;
-    if (sig != SIGUSR1)
-        signal(sig, SIG_DFL); /* async-signal-safe; the next one ends us */
+    /* Ctrl-C twice ends us at once (async-signal-safe). A second SIGTERM
+     * does not: SLURM sends each task two at a time limit, and whoever
+     * sends SIGTERM follows it with SIGKILL when a stop takes too long. */
+    if (sig == SIGINT)
+        signal(sig, SIG_DFL);
 }
 
 const volatile sig_atomic_t *cli_stop_flag(void) { return &stop_signal; }

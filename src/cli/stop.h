@@ -17,8 +17,8 @@
 /* The flag the handlers set (to the signal's number), for ts_config. */
 const volatile sig_atomic_t *cli_stop_flag(void);
 
-/* Installs the handlers. A second SIGTERM or SIGINT ends the process at
- * once (the default action); SIGUSR1 only ever sets the flag. */
+/* Installs the handlers. A second SIGINT ends the process at once (the
+ * default action); SIGTERM and SIGUSR1 only ever set the flag. */
 void cli_stop_install(void);
 
 /* The driver's closing lines of a stopped run: which signal, the exit

@@ -196,7 +196,7 @@ void ctx_observe_end(ts_ctx *ctx, const session_result *res, bool ok)
         ctx->prog.bytes_computed = res->stats.bytes_computed;
         ctx->prog.bytes_stored = res->stats.bytes_stored;
     }
-    progress_finish(&ctx->prog, c->t1);
+    progress_finish(&ctx->prog, c->t1, ok);
     write_reports(ctx);
 }
 

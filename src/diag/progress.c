@@ -69,12 +69,14 @@ void progress_update(progress *p, int64_t tasks, int64_t bytes_computed, int64_t
         draw(p, now, false);
 }
 
-void progress_finish(progress *p, double now)
+void progress_finish(progress *p, double now, bool done)
 {
     /* Close a bar that is on screen; a batch log gets a last line only for
-     * computes long enough to have printed one. */
+     * computes long enough to have printed one. A compute that did not
+     * finish (stopped, failed) shows the tasks last reported, not 100%. */
     if (p->enabled && (p->drawn || (!p->tty && now - p->t0 >= p->interval_s))) {
-        p->tasks = p->total_tasks;
+        if (done)
+            p->tasks = p->total_tasks;
         draw(p, now, true);
     }
     p->drawn = false;

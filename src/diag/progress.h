@@ -24,6 +24,7 @@ typedef struct progress {
 void progress_init(progress *p, FILE *out, bool enabled, int style, double interval_s);
 void progress_start(progress *p, const char *what, int64_t total_tasks, double now);
 void progress_update(progress *p, int64_t tasks, int64_t bytes_computed, int64_t bytes_stored, double now);
-void progress_finish(progress *p, double now);
+/* The last line (or closes the bar); done: the compute ran every task. */
+void progress_finish(progress *p, double now, bool done);
 
 #endif

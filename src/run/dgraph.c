@@ -157,9 +157,14 @@ ts_status dgraph_read(dgraph *g, const void *job, size_t len, const registry *re
         b->ndim = hdr[1];
         bytereader_get(&r, b->shape, (size_t)b->ndim * sizeof(int64_t));
         int64_t n;
-        b->data = (void *)get_bytes(&r, &n);
-        if (!b->data)
+        const void *bytes = get_bytes(&r, &n);
+        if (!bytes)
             return corrupt(err, "value");
+        /* Copied out of the job: there its bytes sit at any offset, and a
+         * kernel reads them as int64_t or double, which needs alignment. */
+        if (!(b->data = malloc(n ? (size_t)n : 1)))
+            return err_set(err, TS_ERR_MEMORY, "out of memory reading a delayed job");
+        memcpy(b->data, bytes, (size_t)n);
     }
     ts_status st = read_tasks(g, &r, err);
     if (st != TS_OK)
@@ -188,6 +193,8 @@ void dgraph_fini(dgraph *g)
     free(g->entry);
     free(g->ud);
     free(g->ud_nbytes);
+    for (int64_t v = 0; g->values && v < g->nvalues; v++)
+        free(g->values[v].data);
     free(g->values);
     free(g->tasks);
     free(g->args);

@@ -1,7 +1,8 @@
 /* dgraph.h — a delayed job as every rank reads it: the kernels, call
  * bytes, array values and tasks of array/delayed_serialize.h, with the
  * dependency structure the scheduler needs (who reads each task's result).
- * Everything points into the job's bytes, which must outlive the graph. */
+ * Everything points into the job's bytes, which must outlive the graph,
+ * except the array values' data: the graph owns aligned copies of those. */
 #ifndef TS_RUN_DGRAPH_H
 #define TS_RUN_DGRAPH_H
 

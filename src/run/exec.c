@@ -160,7 +160,7 @@ typedef struct map_batch {
     eval_prog **progs;
     ts_err *errs;
     int64_t first;
-    unsigned char **bufs;
+    void **bufs;
     bool *skip; /* decided on the MPI thread: exec_store_skip counts */
     ts_status *status;
     double *t0, *t1;
@@ -297,22 +297,7 @@ static ts_status exec_map_stage(exec *e, int s, bool failed)
             rc = exec_stop_check(e);
         if (rc == TS_OK && n > 0)
             rc = map_batch_run(&b, s, first + r0, n);
-        for (int64_t r = r0; r < r0 + step && r < rounds; r++) {
-            int64_t t = first + r;
-            unsigned char *buf = r - r0 < n ? b.bufs[r - r0] : NULL;
-            if (buf)
-                b.bufs[r - r0] = NULL;
-            if (collective) {
-                ts_status ws = exec_store_round(e, s, rc == TS_OK && buf ? t : -1, buf);
-                rc = rc != TS_OK ? rc : ws;
-            } else if (rc == TS_OK && buf) {
-                rc = exec_store_chunk(e, s, t, buf);
-            }
-            if (buf && (rc != TS_OK || !e->keep[s]))
-                mem_free(e->mem, buf);
-            else if (buf)
-                e->chunks[s][t] = buf;
-        }
+        rc = exec_store_batch(e, s, first + r0, rounds - r0 < step ? rounds - r0 : step, n, b.bufs, rc);
         if (rc != TS_OK && !collective)
             break;
     }
@@ -672,9 +657,12 @@ ts_status exec_run(exec *e, bool failed, bool *peer_failed)
             any_failed = true;
             break;
         }
-        if (ps->kind == STAGE_MAP && (ps->out->op == NODE_SCAN || ps->out->op == NODE_MAP_BLOCKS)) {
-            ts_status ss = ps->out->op == NODE_SCAN ? exec_scan_stage(e, s, st != TS_OK, &any_failed)
-                                                    : exec_map_blocks_stage(e, s, st != TS_OK);
+        if (ps->kind == STAGE_MAP && ps->out->op == NODE_MAP_BLOCKS) {
+            ts_status ms = exec_map_blocks_stage(e, s, st != TS_OK); /* stores as it goes */
+            if (st == TS_OK)
+                st = ms;
+        } else if (ps->kind == STAGE_MAP && ps->out->op == NODE_SCAN) {
+            ts_status ss = exec_scan_stage(e, s, st != TS_OK, &any_failed);
             if (st == TS_OK)
                 st = ss;
             if (!any_failed) {

@@ -139,8 +139,18 @@ bool exec_store_collective(const exec *e, int s);
  * writes only). */
 ts_status exec_store_chunk(exec *e, int s, int64_t c, const void *buf);
 
+/* Stores a batch of stage s's chunks in task order: round j is chunk
+ * first + j, its buffer bufs[j] for j < n (NULL where none was made);
+ * every round joins a collective store even without a chunk or after a
+ * failure. Takes the buffers: each is kept in e->chunks when a later
+ * stage reads it, else freed. rc is the batch's status so far (nothing is
+ * written after a failure); returns it, or the first store failure. */
+ts_status exec_store_batch(exec *e, int s, int64_t first, int64_t nrounds, int64_t n, void **bufs,
+                           ts_status rc);
+
 /* map_blocks / map_overlap stages (exec_map.c): run the kernel on this
- * worker's blocks; and the boxes of earlier stages' chunks they read. */
+ * worker's blocks, storing each batch as it is made; and the boxes of
+ * earlier stages' chunks they read. */
 ts_status exec_map_blocks_stage(exec *e, int s, bool failed);
 typedef void (*exec_box_fn)(void *ud, const node *leaf, const int64_t *start, const int64_t *size);
 ts_status exec_map_leaf_boxes(exec *e, const plan_stage *st, exec_box_fn fn, void *ud);

@@ -1,10 +1,12 @@
 /* exec_map.c — map_blocks and map_overlap stages: for each output block
  * this worker owns, evaluate every input over the box the block reads
  * (its block of the aligned inputs, grown by the halo for map_overlap),
- * call the registered kernel, and keep the block (trimmed back to the
- * output chunk for map_overlap). Inputs computed by earlier stages arrive
- * through the stage's peer-to-peer fetch, which asks for exactly these
- * boxes (exec_map_leaf_boxes), halos included. */
+ * call the registered kernel, and store the block as soon as it is made
+ * (kept, trimmed back to the output chunk for map_overlap, when a later
+ * stage reads it), so a stopped or killed run keeps every block it stored
+ * and a resumed one does not run them again. Inputs computed by earlier
+ * stages arrive through the stage's peer-to-peer fetch, which asks for
+ * exactly these boxes (exec_map_leaf_boxes), halos included. */
 #include "run/eval.h"
 #include "run/exec.h"
 #include "run/pool.h"
@@ -231,6 +233,7 @@ typedef struct map_batch {
     int64_t first;
     void **chunks;
     ts_status *status;
+    bool *skip; /* decided on the MPI thread: exec_store_skip counts */
     double *t0, *t1;
 } map_batch;
 
@@ -239,14 +242,51 @@ static void block_job(void *ud, int thread, int64_t j)
     map_batch *b = ud;
     b->t0[j] = trace_now();
     b->chunks[j] = NULL;
+    b->status[j] = TS_OK;
+    if (b->skip[j])
+        return; /* stored by the run this one resumes */
     b->status[j] = run_block(&b->tasks[thread], b->first + j, &b->chunks[j]);
     b->t1[j] = trace_now();
 }
 
+/* Runs one batch of blocks on the pool and collects them in task order:
+ * the first failure in task order is returned (its message in e->err). */
+static ts_status run_batch(exec *e, int s, map_batch *b, int64_t first, int64_t n)
+{
+    const node *out = e->plan->stages[s].out;
+    int nthreads = pool_nthreads(e->pool);
+    b->first = first;
+    for (int64_t j = 0; j < n; j++)
+        b->skip[j] = exec_store_skip(e, s, first + j);
+    pool_run(e->pool, n, block_job, b);
+    ts_status rc = TS_OK;
+    for (int64_t j = 0; j < n; j++) {
+        if (b->status[j] != TS_OK) {
+            if (rc == TS_OK) {
+                rc = b->status[j];
+                for (int i = 0; i < nthreads; i++)
+                    if (b->tasks[i].err.status != TS_OK) {
+                        *e->err = b->tasks[i].err;
+                        break;
+                    }
+            }
+            continue;
+        }
+        if (!b->chunks[j])
+            continue; /* skipped: already stored */
+        int64_t start[TS_MAXDIM], size[TS_MAXDIM];
+        exec_chunk_box(out, first + j, start, size);
+        exec_task_done(e, s, first + j, exec_box_nelems(out->ndim, size), b->t0[j], b->t1[j]);
+    }
+    return rc;
+}
+
 /* Runs this worker's blocks, up to two per thread at a time (kernels run on
  * every thread of the rank's pool, each with its own interpreter for Lua
- * functions), keeping them in task order; the first failure in task order
- * is the stage's. */
+ * functions), then stores or keeps each batch in task order; the first
+ * failure in task order is the stage's. With collective (compressed)
+ * stores every worker goes through the same number of rounds, the
+ * largest share, writing nothing where it has no block or has failed. */
 ts_status exec_map_blocks_stage(exec *e, int s, bool failed)
 {
     const plan_stage *st = &e->plan->stages[s];
@@ -256,10 +296,11 @@ ts_status exec_map_blocks_stage(exec *e, int s, bool failed)
     map_batch b = {.tasks = calloc((size_t)nthreads, sizeof *b.tasks),
                    .chunks = calloc((size_t)batch, sizeof *b.chunks),
                    .status = calloc((size_t)batch, sizeof *b.status),
+                   .skip = calloc((size_t)batch, sizeof *b.skip),
                    .t0 = calloc((size_t)batch, sizeof *b.t0),
                    .t1 = calloc((size_t)batch, sizeof *b.t1)};
     ts_status rc = failed ? TS_ERR_RUNTIME : TS_OK;
-    if (rc == TS_OK && (!b.tasks || !b.chunks || !b.status || !b.t0 || !b.t1))
+    if (rc == TS_OK && (!b.tasks || !b.chunks || !b.status || !b.skip || !b.t0 || !b.t1))
         rc = err_set(e->err, TS_ERR_MEMORY, "out of memory starting a stage");
     const registry_entry *kernel = e->kernels ? registry_find(e->kernels, out->kernel) : NULL;
     if (rc == TS_OK && (!kernel || !kernel->k.block))
@@ -276,36 +317,26 @@ ts_status exec_map_blocks_stage(exec *e, int s, bool failed)
             eval_prog_use_pool(b.tasks[i].prog[k], e->mem);
         }
     }
-    int64_t first = st->task_first[e->me], mine = st->task_first[e->me + 1] - first;
+    bool collective = exec_store_collective(e, s);
+    int64_t first = st->task_first[e->me], mine = st->task_first[e->me + 1] - first, rounds = mine;
+    for (int w = 0; collective && w < e->nworkers; w++)
+        if (st->task_first[w + 1] - st->task_first[w] > rounds)
+            rounds = st->task_first[w + 1] - st->task_first[w];
     exec_stage_mem need;
     exec_stage_mem_get(e->plan, s, e->me, e->stores, nthreads, &need);
-    for (int64_t r0 = 0, step = batch; rc == TS_OK && r0 < mine; r0 += step) {
-        /* As many blocks at once as the budget has room for (at least one). */
+    for (int64_t r0 = 0, step = batch; r0 < rounds; r0 += step) {
+        /* As many blocks at once as the budget has room for (at least one);
+         * every round stays one collective write, whatever the step. */
         step = e->mem && e->mem->limit_nbytes > 0 ? exec_stage_tasks_at_once(&need, mem_pool_room(e->mem))
                                                   : batch;
-        int64_t n = mine - r0 < step ? mine - r0 : step;
-        if ((rc = exec_stop_check(e)) != TS_OK)
+        int64_t n = r0 < mine ? (mine - r0 < step ? mine - r0 : step) : 0;
+        if (rc == TS_OK && n > 0)
+            rc = exec_stop_check(e);
+        if (rc == TS_OK && n > 0)
+            rc = run_batch(e, s, &b, first + r0, n);
+        rc = exec_store_batch(e, s, first + r0, rounds - r0 < step ? rounds - r0 : step, n, b.chunks, rc);
+        if (rc != TS_OK && !collective)
             break;
-        b.first = first + r0;
-        pool_run(e->pool, n, block_job, &b);
-        for (int64_t j = 0; j < n; j++) {
-            int64_t t = first + r0 + j;
-            if (b.status[j] != TS_OK) {
-                if (rc == TS_OK) {
-                    rc = b.status[j];
-                    for (int i = 0; i < nthreads; i++)
-                        if (b.tasks[i].err.status != TS_OK) {
-                            *e->err = b.tasks[i].err;
-                            break;
-                        }
-                }
-                continue;
-            }
-            e->chunks[s][t] = b.chunks[j];
-            int64_t start[TS_MAXDIM], size[TS_MAXDIM];
-            exec_chunk_box(out, t, start, size);
-            exec_task_done(e, s, t, exec_box_nelems(out->ndim, size), b.t0[j], b.t1[j]);
-        }
     }
     for (int i = 0; b.tasks && i < nthreads; i++)
         for (int k = 0; k < out->ninputs; k++) {
@@ -316,6 +347,7 @@ ts_status exec_map_blocks_stage(exec *e, int s, bool failed)
     free(b.tasks);
     free(b.chunks);
     free(b.status);
+    free(b.skip);
     free(b.t0);
     free(b.t1);
     return rc;

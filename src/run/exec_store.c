@@ -150,6 +150,29 @@ ts_status exec_store_round(exec *e, int s, int64_t c, const void *buf)
     return rc;
 }
 
+ts_status exec_store_batch(exec *e, int s, int64_t first, int64_t nrounds, int64_t n, void **bufs,
+                           ts_status rc)
+{
+    bool collective = exec_store_collective(e, s);
+    for (int64_t j = 0; j < nrounds; j++) {
+        int64_t t = first + j;
+        void *buf = j < n ? bufs[j] : NULL;
+        if (buf)
+            bufs[j] = NULL;
+        if (collective) {
+            ts_status ws = exec_store_round(e, s, rc == TS_OK && buf ? t : -1, buf);
+            rc = rc != TS_OK ? rc : ws;
+        } else if (rc == TS_OK && buf) {
+            rc = exec_store_chunk(e, s, t, buf);
+        }
+        if (buf && (rc != TS_OK || !e->keep[s]))
+            mem_free(e->mem, buf);
+        else if (buf)
+            e->chunks[s][t] = buf;
+    }
+    return rc;
+}
+
 ts_status exec_store_owned(exec *e, int s, bool failed)
 {
     bool stored = false;

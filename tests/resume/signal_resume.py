@@ -14,11 +14,19 @@ same bits as an uninterrupted run. Cases:
             no seed: the hint names the run's seed, the resume passes it
   worker    SIGUSR1 to worker rank 2 alone: the driver tells the others
   driver    SIGTERM to rank 0 alone: the driver tells the workers
-  single    SIGTERM to `tessera run` without mpirun; resumed at 3 ranks
+  single    two SIGTERMs 5 ms apart (as SLURM sends each task at a time
+            limit) to `tessera run` without mpirun: still a clean stop;
+            resumed at 3 ranks
   slurm     SLURM_JOB_ID given, no seed; the "requeued" run (same job id,
             SLURM_RESTART_COUNT=1, no --resume) resumes by itself
   compute   SIGUSR1 during a long reduction: 75 and its message; --help
             documents status 75
+  startup   SIGUSR1 while MPI starts (a job's early warning can come that
+            soon): kept for the run, which stops before its first task
+            (nothing stored)
+  map_blocks  SIGUSR1 during the store of a map_blocks result: the blocks
+            made before the stop are stored (not held back to the end of
+            the stage) and the resume does not run them again
   refusals  a resume with another seed, no seed, another script, another
             size; a store without --resume; a dataset h5py wrote; loading
             the incomplete dataset
@@ -67,6 +75,17 @@ print(x:mean():compute())
 print("computed")
 """
 
+# 40 blocks of a Lua function that takes 0.1 s each (2 s on 2 workers),
+# whatever the size asked for.
+MAPB = """local ts = require "tessera"
+local path = arg[1]
+local x = ts.random.random({4000, 1000}, {chunks = {100, 1000}})
+local y = x:map_blocks(function(b) ts.sleep(0.1) return ts.tanh(b * 3 - 1) end)
+print("storing")
+y:store(path, "/out/y")
+print("stored")
+"""
+
 LOAD = """local ts = require "tessera"
 print(ts.from_hdf5(arg[1], "/out/y"):sum():compute())
 """
@@ -87,29 +106,29 @@ class Env:
         self.tessera, self.workdir, self.n = tessera, workdir, n
         self.refs = {}
         for name, text in (("store.lua", STORE), ("other.lua", OTHER), ("compute.lua", COMPUTE),
-                           ("load.lua", LOAD)):
+                           ("load.lua", LOAD), ("mapb.lua", MAPB)):
             with open(self.at(name), "w") as f:
                 f.write(text)
 
     def at(self, name):
         return os.path.join(self.workdir, name)
 
-    def store_args(self, path, gz=False, n=None):
-        return [self.at("store.lua"), "--", path, str(n or self.n)] + (["gzip"] if gz else [])
+    def store_args(self, path, gz=False, n=None, script="store.lua"):
+        return [self.at(script), "--", path, str(n or self.n)] + (["gzip"] if gz else [])
 
-    def reference(self, seed, gz, c):
-        """An uninterrupted store with this seed (made once)."""
-        key = (seed, gz)
+    def reference(self, seed, gz, c, script="store.lua"):
+        """An uninterrupted store of script with this seed (made once)."""
+        key = (seed, gz, script)
         if key not in self.refs:
-            path = self.at(f"ref-{seed}-{'gz' if gz else 'plain'}.h5")
+            path = self.at(f"ref-{seed}-{'gz' if gz else 'plain'}-{script}.h5")
             status, out = run(mpirun(3, self.tessera, ["--quiet", "--seed", str(seed)] +
-                                     self.store_args(path, gz)))
+                                     self.store_args(path, gz, script=script)))
             c.check(status == 0 and "stored" in out, f"reference store (seed {seed}) failed: {status}", out)
             self.refs[key] = path
         return self.refs[key]
 
 
-def interrupt(e, c, name, cmd, path, sig, whom, delay_s=0.4):
+def interrupt(e, c, name, cmd, path, sig, whom, delay_s=0.4, times=1):
     """Starts cmd, signals `whom` ("mpirun", "single", or an MPI rank)
     delay_s after the store began; returns (status, output), or None if it
     could not. A store that ends before the signal (a fast moment of a
@@ -134,7 +153,10 @@ def interrupt(e, c, name, cmd, path, sig, whom, delay_s=0.4):
                 return None
             pid = pids[whom]
         t0 = time.monotonic()
-        os.kill(pid, sig)
+        for i in range(times):
+            if i:
+                time.sleep(0.005)
+            os.kill(pid, sig)
         status = r.finish(STOP_S + 20)
         took = time.monotonic() - t0
         out = r.text()
@@ -177,7 +199,7 @@ def check_stopped(e, c, name, status, out, path, signame, want_status=True):
 RECORD_SUFFIX_SHOWN = ".tessera_chunks:"
 
 
-def check_resumed(e, c, name, cmd, path, k, seed, gz, extra_env=None):
+def check_resumed(e, c, name, cmd, path, k, seed, gz, extra_env=None, script="store.lua"):
     status, out = run(cmd, extra_env=extra_env)
     c.check(status == 0 and "stored" in out, f"{name}: the resumed run failed ({status})", out)
     if k:
@@ -186,7 +208,7 @@ def check_resumed(e, c, name, cmd, path, k, seed, gz, extra_env=None):
     s = state(path, DSET)
     c.check(s.get("complete") == 1 and s["nrecord"] is None,
             f"{name}: after the resume the dataset is {s}, expected complete without a record")
-    ref = e.reference(seed, gz, c)
+    ref = e.reference(seed, gz, c, script)
     c.check(os.path.exists(ref) and same_bits(path, ref, DSET),
             f"{name}: the resumed dataset differs from an uninterrupted run's (seed {seed})")
     print(f"{name}: resumed, bit-identical to the uninterrupted run")
@@ -230,7 +252,7 @@ def case_one_rank(e, c, name, whom, sig, signame):
 def case_single(e, c):
     path = e.at("single.h5")
     got = interrupt(e, c, "single", [e.tessera, "run", "--seed", str(SEED)] + e.store_args(path), path,
-                    signal.SIGTERM, "single", delay_s=0.8)
+                    signal.SIGTERM, "single", delay_s=0.8, times=2)
     stopped = got and check_stopped(e, c, "single", got[0], got[1], path, "SIGTERM")
     if stopped:  # the resume runs at 3 ranks: the values do not depend on the rank count
         check_resumed(e, c, "single", mpirun(3, e.tessera, ["--resume", "--seed", str(SEED)] +
@@ -292,6 +314,48 @@ def case_compute(e, c):
             "tessera run --help does not document the stop and exit status 75", out)
 
 
+def case_map_blocks(e, c):
+    path = e.at("mapb.h5")
+    args = ["--seed", str(SEED)] + e.store_args(path, script="mapb.lua")
+    got = interrupt(e, c, "map_blocks", mpirun(3, e.tessera, ["--progress-interval", "0.2"] + args), path,
+                    signal.SIGUSR1, "mpirun", delay_s=0.8)
+    stopped = got and check_stopped(e, c, "map_blocks", got[0], got[1], path, "SIGUSR1")
+    if stopped:
+        c.check(stopped[0] > 0, "map_blocks: no block was stored before the stop (blocks must be stored as "
+                "they are made, not at the end of the stage)", got[1])
+        lines = re.findall(r"tessera: store 1: +(\d+)% \((\d+)/(\d+) tasks\)", got[1])
+        c.check(lines and lines[-1][0] != "100" and int(lines[-1][1]) < NCHUNKS,
+                "map_blocks: the last progress line of a stopped store should show the tasks done, "
+                f"not 100% ({lines[-1:]})", got[1])
+        check_resumed(e, c, "map_blocks", mpirun(3, e.tessera, ["--resume"] + args), path, stopped[0], SEED,
+                      False, script="mapb.lua")
+
+
+def case_startup(e, c):
+    """The signal comes once the process runs more than one thread: MPI_Init
+    started them, so a handler installed after it would come too late."""
+    path = e.at("startup.h5")
+    r = Run([e.tessera, "run", "--seed", str(SEED)] + e.store_args(path), e.at("startup.log"))
+
+    def threads():
+        try:
+            return len(os.listdir(f"/proc/{r.proc.pid}/task"))
+        except OSError:
+            return 0
+    in_init = r.wait_for(lambda: threads() > 1, START_S)
+    os.kill(r.proc.pid, signal.SIGUSR1)
+    status = r.finish(STOP_S + 20)
+    out = r.text()
+    c.check(in_init, "startup: tessera never started its threads", out)
+    c.check(status == STOPPED_STATUS and "tessera: stopped by SIGUSR1 (exit status 75)" in out and
+            f"stored so far: /out/y in {path}: 0 of {NCHUNKS} chunks" in out,
+            f"startup: status {status}, expected {STOPPED_STATUS} and the stop messages", out)
+    s = state(path, DSET)  # the stop may come before the file is made
+    c.check(not s.get("exists") or (s["complete"] == 0 and s["nstored"] == 0),
+            f"startup: dataset state {s}, expected none or incomplete with nothing stored")
+    print(f"startup: status {status}, nothing stored")
+
+
 def refusals(e, c, path):
     """Resumes that must be refused before any work, leaving path as it was."""
     before = state(path, DSET)
@@ -337,6 +401,8 @@ CASES = {
     "single": case_single,
     "slurm": case_slurm,
     "compute": case_compute,
+    "startup": case_startup,
+    "map_blocks": case_map_blocks,
 }
 
 

@@ -190,7 +190,10 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$dir/munge/munge.sock
+# A requeued job may start again only once the credentials of its last run
+# have expired (cred_expire, 120 s by default); 10 s is plenty to launch a
+# step here and keeps requeue tests short.
+AuthInfo=socket=$dir/munge/munge.sock,cred_expire=10
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 TmpFS=$dir/tmp
@@ -209,7 +212,9 @@ JobAcctGatherParams=OverMemoryKill
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 SchedulerType=sched/backfill
-SchedulerParameters=batch_sched_delay=0
+# Nothing else wakes the scheduler when a requeued job's wait (above) ends:
+# look every 2 s (main scheduler) and 1 s (backfill), not 60 s and 30 s.
+SchedulerParameters=batch_sched_delay=0,sched_interval=2,bf_interval=1
 # Memory is consumable, so --mem-per-cpu/--mem are checked and exported to
 # the job; a job that asks for none gets DefMemPerCPU, not the whole node.
 SelectType=select/cons_tres
