@@ -20,6 +20,19 @@
  * faults in 18 pages rather than 9,000 (Linux's THP "madvise" mode). */
 #define HUGE_MIN_NBYTES (4 << 20)
 
+/* Under AddressSanitizer every buffer comes from malloc, so ASan puts its
+ * redzones around chunk buffers too (it does not watch mappings). */
+#if defined(__SANITIZE_ADDRESS__)
+#define MEM_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEM_SANITIZED 1
+#endif
+#endif
+#ifndef MEM_SANITIZED
+#define MEM_SANITIZED 0
+#endif
+
 typedef struct mem_header {
     int64_t total;  /* what the pool counts: data bytes + HEADER */
     int64_t mapped; /* bytes of the mapping, 0 when from malloc */
@@ -65,7 +78,7 @@ int64_t mem_pool_room(const mem_pool *m)
 static unsigned char *raw_alloc(int64_t total, int64_t *mapped)
 {
     *mapped = 0;
-    if (total < MEM_MAP_MIN_NBYTES)
+    if (total < MEM_MAP_MIN_NBYTES || MEM_SANITIZED)
         return aligned_alloc(HEADER, (size_t)((total + HEADER - 1) / HEADER * HEADER));
     void *p = mmap(NULL, (size_t)total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
