@@ -51,6 +51,7 @@ typedef struct rstage {
     ahead *window;
     int64_t task_nbytes; /* a task's partial and staging (exec_mem.c), for the window */
     int64_t charged;     /* bytes of packed partials counted in the pool */
+    char what[96];       /* "a partial of ...", for the pool's messages */
 } rstage;
 
 /* A completed subtree [lo, hi) of output chunk o's reduced tasks. */
@@ -225,9 +226,7 @@ static ts_status task_last_kept(rstage *r, rthread *th, const int64_t *start, co
 /* A partial of nout output elements, from the pool. */
 static reduce_field *partial_alloc(rstage *r, int64_t nout, ts_err *err)
 {
-    char what[96];
-    snprintf(what, sizeof what, "a partial of %s", node_label(r->st->out));
-    return mem_alloc(r->e->mem, r->set.nfields * (nout ? nout : 1) * (int64_t)sizeof(reduce_field), what,
+    return mem_alloc(r->e->mem, r->set.nfields * (nout ? nout : 1) * (int64_t)sizeof(reduce_field), r->what,
                      err);
 }
 
@@ -573,6 +572,7 @@ ts_status exec_reduce_stage(exec *e, int s, bool failed, bool *any_failed)
     exec_stage_mem need;
     exec_stage_mem_get(e->plan, s, e->me, e->stores, pool_nthreads(e->pool), &need);
     r.task_nbytes = need.task_nbytes;
+    snprintf(r.what, sizeof r.what, "a partial of %s", node_label(st->out));
     _Static_assert(PLAN_MAXGROUP <= REDUCE_SET_MAX, "a pass must hold every reduction of its group");
     for (int m = 0; m < st->nmembers; m++) {
         const node *out = e->plan->stages[st->members[m]].out;
