@@ -124,9 +124,7 @@ bool eval_view_in_order(const node *x)
     return true;
 }
 
-/* The view's own axes that no input axis follows (new axes, broadcast
- * ones) have length 1 in this box: then box and image match one to one. */
-static bool view_unread_single(const node *x, const int64_t *size)
+bool eval_view_unread_single(const node *x, const int64_t *size)
 {
     bool read[TS_MAXDIM] = {false};
     for (int k = 0; k < x->inputs[0]->ndim; k++)
@@ -265,7 +263,7 @@ static ts_status box_into(eval_prog *p, const int64_t *start, const int64_t *siz
             p->bytes_read += n * (int64_t)ts_dtype_size(x->dtype);
         return st;
     }
-    if (s->child && eval_view_in_order(x) && view_unread_single(x, size)) {
+    if (s->child && eval_view_in_order(x) && eval_view_unread_single(x, size)) {
         /* Input axis k follows view axis src[k] at step 1: same values in
          * the same order, so the view's strides carry over. */
         int64_t istart[TS_MAXDIM], isize[TS_MAXDIM], istride[TS_MAXDIM];

@@ -51,6 +51,11 @@ struct eval_prog {
  * axes of length 1 in a box, the box's values are its image's, in order. */
 bool eval_view_in_order(const node *x);
 
+/* Whether the view's own axes that no input axis follows (new axes,
+ * broadcast ones) have length at most 1 in a box of size: then the box
+ * and its image match one to one. */
+bool eval_view_unread_single(const node *x, const int64_t *size);
+
 /* Gives the staging buffers of p's current box back (eval_box.c). */
 void eval_release_staging(eval_prog *p);
 

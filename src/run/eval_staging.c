@@ -50,18 +50,10 @@ static int64_t direct_nbytes(const node *x, const ptrmap *leaves, const int64_t 
         return 0;
     if (x->op == NODE_HDF5)
         return contig ? 0 : box_nbytes(x, size);
-    if (x->op == NODE_VIEW && eval_view_in_order(x)) {
-        bool read[TS_MAXDIM] = {false}, single = true;
-        for (int k = 0; k < x->inputs[0]->ndim; k++)
-            if (x->p.view.src[k] >= 0)
-                read[x->p.view.src[k]] = true;
-        for (int d = 0; d < x->ndim; d++)
-            single = single && (read[d] || size[d] <= 1);
-        if (single) {
-            int64_t isize[TS_MAXDIM];
-            image_size(x, size, isize);
-            return direct_nbytes(x->inputs[0], leaves, isize, contig);
-        }
+    if (x->op == NODE_VIEW && eval_view_in_order(x) && eval_view_unread_single(x, size)) {
+        int64_t isize[TS_MAXDIM];
+        image_size(x, size, isize);
+        return direct_nbytes(x->inputs[0], leaves, isize, contig);
     }
     if (x->op == NODE_CONCAT) {
         /* A part is contiguous in a contiguous box when the axes before
