@@ -85,7 +85,8 @@ typedef union node_params {
         bool prod;
     } scan;
     struct {
-        bool uncached; /* read without HDF5's chunk cache (a staged rechunk's copy) */
+        int64_t lib_nbytes; /* what HDF5 holds for one open reader (h5_read_lib_nbytes) */
+        bool uncached;      /* read without HDF5's chunk cache (a staged rechunk's copy) */
     } hdf5;
     /* The loop runs over the chunk grid of the inputs aligned to loop_ndim
      * axes (right-aligned, as NumPy broadcasts). Output axis d follows loop

@@ -31,8 +31,13 @@ ts_status ts_array_from_hdf5(ts_ctx *ctx, const char *path, const char *dataset,
             "or pass allow_incomplete = true to read it anyway",
             dataset, path);
     build_env env = ctx_build_env(ctx);
-    return build_hdf5(&env, path, dataset, meta.dtype, meta.ndim, meta.shape,
-                      meta.chunked ? meta.chunk : NULL, opts ? opts->chunks : NULL, out);
+    st = build_hdf5(&env, path, dataset, meta.dtype, meta.ndim, meta.shape, meta.chunked ? meta.chunk : NULL,
+                    opts ? opts->chunks : NULL, out);
+    /* Still being made (nobody holds it yet): what the plan counts for
+     * each reader of this dataset beside the pool. */
+    if (st == TS_OK)
+        (*out)->p.hdf5.lib_nbytes = h5_read_lib_nbytes(&meta);
+    return st;
 }
 
 char *ts_hdf5_info(const char *path, char *errbuf, size_t errlen)

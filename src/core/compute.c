@@ -21,17 +21,20 @@ static ts_status check_results_fit(ts_ctx *ctx, int n, ts_array *const *arrays)
     int64_t total = 0;
     for (int i = 0; i < n; i++)
         total += ts_array_nbytes(arrays[i]);
-    int64_t budget = ctx->cfg.memory_per_rank_nbytes;
-    if (total <= budget)
+    /* Rank 0 holds them twice: as received, and assembled. */
+    int64_t budget = ctx->cfg.memory_per_rank_nbytes, overhead = ctx->ses.overhead_nbytes;
+    if (2 * total + overhead <= budget)
         return TS_OK;
-    char need[32], have[32];
+    char need[32], have[32], twice[32];
     ts_format_nbytes(total, need, sizeof need);
+    ts_format_nbytes(2 * total + overhead, twice, sizeof twice);
     ts_format_nbytes(budget, have, sizeof have);
     return err_set(&ctx->err, TS_ERR_MEMORY,
-                   "compute() would bring %s of results to rank 0, more than its memory budget of %s; "
+                   "compute() would bring %s of results to rank 0, which needs %s to receive and assemble "
+                   "them, more than its memory budget of %s; "
                    "reduce the result first (for example x:mean{axis = 0} or x:sum()) and compute that, "
                    "store the array to a file instead of computing it, or raise --memory-per-rank",
-                   need, have);
+                   need, twice, have);
 }
 
 /* Copies each worker's chunks of each target into the local results, in
@@ -141,7 +144,7 @@ ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nres
         return st;
     }
     if (st == TS_OK)
-        st = core_memory_check(ctx, p, nresults);
+        st = core_memory_check(ctx, p, nresults, stores);
     if (st == TS_OK) {
         ctx->ses.compute_index++;
         ctx_observe_begin(ctx, p, stores, nresults);

@@ -60,7 +60,8 @@ ts_status ts_ctx_create(const ts_config *cfg, int *argc, char ***argv, ts_ctx **
         }
         ctx->mpi_owned = true;
     }
-    ts_status st = session_init(&ctx->ses, ctx->cfg.threads_per_rank, ctx->cfg.memory_per_rank_nbytes, &ctx->err);
+    ts_status st =
+        session_init(&ctx->ses, ctx->cfg.threads_per_rank, ctx->cfg.memory_per_rank_nbytes, &ctx->err);
     if (st != TS_OK) {
         *out = ctx;
         return st;

@@ -49,21 +49,25 @@ build_env ctx_build_env(ts_ctx *ctx);
 ts_status core_run(ts_ctx *ctx, int ntargets, ts_array *const *targets, int nresults,
                    const store_list *stores, ts_local **results);
 
-/* Planned peak bytes of data each worker holds running plan p (memplan.c):
- * kept chunks plus one task's buffers; the first nresults targets return
- * to the driver; peak has nworkers entries. */
-void core_plan_peak(const plan *p, int nresults, int64_t *peak);
+/* Planned peak resident bytes of each worker running plan p (memplan.c),
+ * comparable with its measured peak RSS: what the ranks held at start,
+ * plus kept chunks, the stage's fixed buffers, HDF5 and MPI-IO buffers and
+ * as many tasks at once as the workers' throttle runs. The first nresults
+ * targets return to the driver; stores may be NULL; peak has nworkers
+ * entries. */
+void core_plan_peak(const ts_ctx *ctx, const plan *p, int nresults, const store_list *stores, int64_t *peak);
 
 /* Bytes of earlier chunks each worker holds while stage s runs (0 for a
  * worker without tasks in s); held has nworkers entries (memplan.c). */
 void core_plan_held(const plan *p, int nresults, int s, int64_t *held);
 
-/* Bytes of one task's buffers in stage st. */
-int64_t core_task_nbytes(const plan_stage *st);
+/* Bytes of one task's buffers in stage s (its chunk or partial, staging). */
+int64_t core_task_nbytes(const plan *p, int s);
 
 /* Refuses (TS_ERR_MEMORY, with advice) a plan in which some worker's
- * planned peak passes the budget minus the ranks' overhead. Driver. */
-ts_status core_memory_check(ts_ctx *ctx, const plan *p, int nresults);
+ * planned need passes the budget minus the ranks' overhead: kept chunks,
+ * fixed and library buffers and one task. stores may be NULL. Driver. */
+ts_status core_memory_check(ts_ctx *ctx, const plan *p, int nresults, const store_list *stores);
 
 /* --dry-run: prints the plan (ts_describe) instead of running it; results
  * (may be NULL) become zeros. */

@@ -41,7 +41,7 @@ static char *describe_text(ts_ctx *ctx, int n, ts_array *const *arrays, const ch
     int64_t moved = 0, results = 0, tasks = 0;
     int64_t *peak = calloc((size_t)W, sizeof *peak);
     if (peak)
-        core_plan_peak(p, n, peak);
+        core_plan_peak(ctx, p, n, NULL, peak);
     bytebuf_printf(&b, "plan of %d array%s on %d worker%s (nothing is computed):\n%s", n, n == 1 ? "" : "s",
                    W, W == 1 ? "" : "s", staging);
     for (int s = 0; s < p->nstages && peak; s++) {

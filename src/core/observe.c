@@ -99,10 +99,9 @@ void ctx_observe_begin(ts_ctx *ctx, const plan *p, const store_list *stores, int
     }
     int64_t *peak = calloc((size_t)p->nworkers, sizeof *peak);
     if (peak) {
-        core_plan_peak(p, nresults, peak);
+        core_plan_peak(ctx, p, nresults, stores, peak);
         int rank0 = ctx->ses.nranks > 1 ? 1 : 0;
         for (int w = 0; w < p->nworkers; w++) {
-            /* The process's own footprint (MPI, HDF5, code) comes on top. */
             runlog_rank *rk = &ctx->log.ranks[w + rank0];
             rk->planned_peak_nbytes = peak[w] > rk->planned_peak_nbytes ? peak[w] : rk->planned_peak_nbytes;
         }

@@ -57,7 +57,7 @@ static bool judge(ts_ctx *ctx, const plan *p, int nresults, const spill_candidat
     sp->whole_chunks = c->source_stage < 0 && spill_whole_chunks(c->source, meta.chunk);
     sp->limit_nbytes = ctx->cfg.memory_per_rank_nbytes - ctx->ses.overhead_nbytes;
     spill_intermediate_chunks(c->rechunk, src_chunk, sp->chunk);
-    int64_t task = core_task_nbytes(st), total = ts_array_nbytes(c->source);
+    int64_t task = core_task_nbytes(p, c->stage), total = ts_array_nbytes(c->source);
     core_plan_held(p, nresults, c->stage, held);
     spill_source_held(p, c, own);
     /* Staging a reduction's or scan's result holds a worker's share of it
@@ -66,7 +66,7 @@ static bool judge(ts_ctx *ctx, const plan *p, int nresults, const spill_candidat
     const plan_stage *ls = c->source_stage >= 0 ? &p->stages[c->source_stage] : NULL;
     bool holds_all = ls && (ls->kind == STAGE_REDUCE || ls->out->op == NODE_SCAN);
     for (int w = 0; holds_all && w < p->nworkers; w++)
-        if (own[w] + core_task_nbytes(ls) > sp->limit_nbytes)
+        if (own[w] + core_task_nbytes(p, c->source_stage) > sp->limit_nbytes)
             return false; /* staging cannot hold it either: the memory check refuses the plan */
     bool keeps_source = is_result(p, nresults, c->source);
     for (int w = 0; w < p->nworkers; w++) {

@@ -67,7 +67,7 @@ typedef struct runlog_rank {
     double busy_s; /* time in tasks */
     int64_t tasks;
     int64_t peak_rss_nbytes;     /* measured (VmHWM) */
-    int64_t planned_peak_nbytes; /* 0: no plan estimate yet */
+    int64_t planned_peak_nbytes; /* planned peak RSS (core_plan_peak); 0: no plan estimate yet */
     double cpu_s;                /* rank 0: its own CPU time */
 } runlog_rank;
 

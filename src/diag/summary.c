@@ -57,7 +57,7 @@ char *summary_text(const runlog *log, double wall_s)
         if (rk->planned_peak_nbytes > 0) {
             char est[32];
             ts_format_nbytes(rk->planned_peak_nbytes, est, sizeof est);
-            snprintf(plan, sizeof plan, "planned %s of data", est);
+            snprintf(plan, sizeof plan, "planned %s", est);
         }
         bool worker = log->nranks == 1 || k > 0;
         if (worker)

@@ -29,6 +29,7 @@ typedef struct h5_meta {
     int64_t shape[TS_MAXDIM];
     bool chunked;
     int64_t chunk[TS_MAXDIM]; /* storage chunk shape when chunked */
+    bool filtered;            /* chunks pass through filters (gzip, shuffle, ...) */
     h5_mark mark;
 } h5_meta;
 
@@ -148,6 +149,33 @@ ts_status h5_writer_sync(h5_writer *w, ts_err *err);
  * that passed TS_ERR_STOPPED makes it TS_ERR_STOPPED, another failure
  * TS_ERR_RUNTIME, unless a write or flush failed (that failure). */
 ts_status h5_writer_finish(h5_writer *w, ts_status own, ts_err *err);
+
+/* ------------------------------------------------------------ memory */
+
+/* What HDF5 and MPI-IO allocate themselves, outside tessera's pool, for the
+ * seam's reads and writes. The property lists the seam creates bound each
+ * (h5_read.c, h5_write.c); these functions say by how much, so the plan
+ * counts it beside the pool (h5_mem.c has the measurements behind them). */
+
+/* Chunk cache of one reader of a filtered dataset, at most. */
+#define H5_READ_CACHE_MAX_NBYTES (16 << 20)
+/* HDF5's type conversion buffer and its background buffer, each. */
+#define H5_TCONV_NBYTES (1 << 20)
+/* MPI-IO's collective buffer per aggregator (the cb_buffer_size hint). */
+#define H5_MPIO_CB_NBYTES (4 << 20)
+
+/* Local. The chunk cache a reader of m keeps: 0 for unfiltered datasets
+ * (HDF5 then reads each box straight into the caller's buffer); for
+ * filtered ones a row of storage chunks, at most H5_READ_CACHE_MAX_NBYTES,
+ * and 0 when one chunk is larger than that. */
+int64_t h5_read_cache_nbytes(const h5_meta *m);
+
+/* Local. Bytes HDF5 holds for one open reader of m while it reads: its
+ * cache, plus decompression buffers when filtered, plus conversion. */
+int64_t h5_read_lib_nbytes(const h5_meta *m);
+
+/* Local. Bytes HDF5 and MPI-IO hold while a box of target t is written. */
+int64_t h5_write_lib_nbytes(const h5_target *t);
 
 /* ------------------------------------------------------------ resume */
 

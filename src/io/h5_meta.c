@@ -40,6 +40,7 @@ ts_status h5_meta_check(const h5_raw_meta *raw, const char *path, const char *sh
     out->dtype = raw->dtype;
     out->ndim = ndim;
     out->chunked = raw->chunked;
+    out->filtered = raw->chunked && raw->filtered;
     out->mark = raw->mark;
     for (int d = 0; d < ndim; d++) {
         out->shape[d] = (int64_t)raw->dims[d];

@@ -20,6 +20,7 @@ typedef struct h5_raw_meta {
     bool chunked;   /* the layout is H5D_CHUNKED */
     int chunk_ndim; /* the rank H5Pget_chunk reported: negative when it failed */
     uint64_t chunk[TS_MAXDIM];
+    bool filtered; /* H5Pget_nfilters > 0 */
     h5_mark mark;
 } h5_raw_meta;
 

@@ -117,7 +117,15 @@ static ts_status open_files(h5_writer *w, int ntargets, const h5_target *targets
         if (h5_agree(w->comm, st, err) != TS_OK)
             return err->status;
         hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), fcpl = H5Pcreate(H5P_FILE_CREATE);
-        H5Pset_fapl_mpio(fapl, w->comm, MPI_INFO_NULL);
+        /* MPI-IO's collective buffer is what it allocates per aggregator
+         * (ROMIO's default is 16 MiB); bounded so h5_write_lib_nbytes holds. */
+        MPI_Info info;
+        MPI_Info_create(&info);
+        char cb[32];
+        snprintf(cb, sizeof cb, "%d", H5_MPIO_CB_NBYTES);
+        MPI_Info_set(info, "cb_buffer_size", cb);
+        H5Pset_fapl_mpio(fapl, w->comm, info); /* HDF5 keeps a copy */
+        MPI_Info_free(&info);
         H5Pset_coll_metadata_write(fapl, true);
         /* netCDF-4 tracks link creation order; readers keep our order. */
         H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
@@ -404,6 +412,8 @@ ts_status h5_writer_create(MPI_Comm comm, int ntargets, const h5_target *targets
     w->dxpl_coll = H5Pcreate(H5P_DATASET_XFER);
     H5Pset_dxpl_mpio(w->dxpl_indep, H5FD_MPIO_INDEPENDENT);
     H5Pset_dxpl_mpio(w->dxpl_coll, H5FD_MPIO_COLLECTIVE);
+    H5Pset_buffer(w->dxpl_indep, H5_TCONV_NBYTES, NULL, NULL);
+    H5Pset_buffer(w->dxpl_coll, H5_TCONV_NBYTES, NULL, NULL);
     st = open_files(w, ntargets, targets, err);
     for (int i = 0; i < ntargets && st == TS_OK; i++)
         st = h5_agree(comm, create_target(w, i, &targets[i], err), err);

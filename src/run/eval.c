@@ -2,54 +2,13 @@
  * topological order (inputs first); each strip runs every slot once, so a
  * node used twice (x * x) is computed once. Coordinates map from the root to
  * a node by right alignment, with broadcast axes (length 1) pinned to 0. */
-#include "run/eval.h"
-#include "array/region.h"
-#include "io/h5.h"
+#include "run/eval_internal.h"
 #include "kernels/cast.h"
 #include "kernels/elementwise.h"
 #include "kernels/rng.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct eval_slot {
-    node *x;
-    int in[NODE_MAXIN]; /* slot of each input */
-    bool leaf;
-    int axis_off;              /* root ndim - x ndim */
-    bool scalar;               /* the strip is always one repeated value */
-    int64_t stride[TS_MAXDIM]; /* C-order element strides of x (random) */
-    unsigned char value[8];    /* constant of FULL / SCALAR in x's dtype */
-    void *buf;                 /* EVAL_STRIP elements of x's dtype */
-    void *cast[NODE_MAXIN];    /* inputs converted to the compute dtype */
-    const void *cur;           /* this strip's values */
-    int step;
-    /* NODE_HDF5: the open dataset and the region of the current box. */
-    h5_reader *reader;
-    void *boxbuf;
-    size_t boxcap;
-    int64_t box_start[TS_MAXDIM], box_size[TS_MAXDIM];
-    /* NODE_VIEW: the program of its input, evaluated over the image of
-     * each task's box into boxbuf (box_* then in the input's coordinates). */
-    eval_prog *child;
-    /* NODE_CONCAT: each input's program, and its values over its part of
-     * the box (pstart/psize in that input's coordinates). */
-    eval_prog *part[2];
-    void *pbuf[2];
-    size_t pcap[2];
-    bool phave[2];
-    int64_t pstart[2][TS_MAXDIM], psize[2][TS_MAXDIM];
-} eval_slot;
-
-struct eval_prog {
-    int64_t bytes_read;
-    const ptrmap *leaves; /* borrowed, for the programs of views' inputs */
-    int nslots, cap;
-    eval_slot *slots;
-    int root_ndim;
-    eval_chunk_fn get;
-    void *ud;
-};
 
 static void scalar_to(ts_dtype dt, ts_scalar v, void *dst)
 {
@@ -190,14 +149,12 @@ void eval_prog_destroy(eval_prog *p)
 {
     if (!p)
         return;
+    eval_release_staging(p);
     for (int i = 0; i < p->nslots; i++) {
         h5_reader_close(p->slots[i].reader);
         eval_prog_destroy(p->slots[i].child);
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < 2; k++)
             eval_prog_destroy(p->slots[i].part[k]);
-            free(p->slots[i].pbuf[k]);
-        }
-        free(p->slots[i].boxbuf);
         free(p->slots[i].buf);
         for (int j = 0; j < NODE_MAXIN; j++)
             free(p->slots[i].cast[j]);
@@ -410,129 +367,6 @@ static void box_strip(eval_slot *s, const int64_t *xc)
         off = off * s->box_size[d] + (xc[d] - s->box_start[d]);
     s->cur = (const unsigned char *)s->boxbuf + off * (int64_t)ts_dtype_size(s->x->dtype);
     s->step = s->scalar ? 0 : 1;
-}
-
-static ts_status reserve_box(eval_slot *s, int64_t n, ts_err *err)
-{
-    size_t nb = (size_t)(n > 0 ? n : 1) * ts_dtype_size(s->x->dtype);
-    if (nb <= s->boxcap)
-        return TS_OK;
-    void *nbuf = realloc(s->boxbuf, nb);
-    if (!nbuf)
-        return err_set(err, TS_ERR_MEMORY, "out of memory for a %lld-byte region of %s", (long long)nb,
-                       node_label(s->x));
-    s->boxbuf = nbuf;
-    s->boxcap = nb;
-    return TS_OK;
-}
-
-/* The box of slot s's node for the root box (broadcast axes: [0, 1)). */
-static void slot_box(const eval_slot *s, const int64_t *start, const int64_t *size, int64_t *bstart,
-                     int64_t *bsize)
-{
-    for (int d = 0; d < s->x->ndim; d++) {
-        bool bcast = s->x->shape[d] == 1;
-        bstart[d] = bcast ? 0 : start[d + s->axis_off];
-        bsize[d] = bcast ? 1 : size[d + s->axis_off];
-    }
-}
-
-ts_status eval_begin_box(eval_prog *p, const int64_t *start, const int64_t *size, ts_err *err)
-{
-    for (int i = 0; i < p->nslots; i++) {
-        eval_slot *s = &p->slots[i];
-        if (!s->reader && !s->child && !s->part[0])
-            continue;
-        const node *x = s->x;
-        int64_t bstart[TS_MAXDIM], bsize[TS_MAXDIM];
-        slot_box(s, start, size, bstart, bsize);
-        ts_status st;
-        if (s->part[0]) {
-            region_concat_parts(x, bstart, bsize, s->pstart, s->psize, s->phave);
-            for (int k = 0; k < 2; k++) {
-                if (!s->phave[k])
-                    continue;
-                int64_t n = 1;
-                for (int d = 0; d < x->ndim; d++)
-                    n *= s->psize[k][d];
-                size_t nb = (size_t)n * ts_dtype_size(x->dtype);
-                if (nb > s->pcap[k]) {
-                    void *nbuf = realloc(s->pbuf[k], nb);
-                    if (!nbuf)
-                        return err_set(err, TS_ERR_MEMORY,
-                                       "out of memory for a %lld-byte part of a concatenation",
-                                       (long long)nb);
-                    s->pbuf[k] = nbuf;
-                    s->pcap[k] = nb;
-                }
-                int64_t before = s->part[k]->bytes_read;
-                if ((st = eval_box_into(s->part[k], s->pstart[k], s->psize[k], s->pbuf[k], err)) != TS_OK)
-                    return st;
-                p->bytes_read += s->part[k]->bytes_read - before;
-            }
-        } else if (s->reader) {
-            int64_t n = 1;
-            for (int d = 0; d < x->ndim; d++) {
-                s->box_start[d] = bstart[d];
-                s->box_size[d] = bsize[d];
-                n *= bsize[d];
-            }
-            if ((st = reserve_box(s, n, err)) != TS_OK)
-                return st;
-            if (n > 0) {
-                st = h5_reader_read(s->reader, x->ndim, s->box_start, s->box_size, x->dtype, s->boxbuf, err);
-                if (st != TS_OK)
-                    return st;
-                p->bytes_read += n * (int64_t)ts_dtype_size(x->dtype);
-            }
-        } else {
-            /* The input's values over the region this box reads, once. */
-            int64_t n = region_view_image(x, bstart, bsize, s->box_start, s->box_size);
-            if ((st = reserve_box(s, n, err)) != TS_OK)
-                return st;
-            int64_t before = s->child->bytes_read;
-            st = eval_box_into(s->child, s->box_start, s->box_size, s->boxbuf, err);
-            if (st != TS_OK)
-                return st;
-            p->bytes_read += s->child->bytes_read - before;
-        }
-    }
-    return TS_OK;
-}
-
-ts_status eval_box_into(eval_prog *p, const int64_t *start, const int64_t *size, void *dst, ts_err *err)
-{
-    const node *x = p->slots[p->nslots - 1].x;
-    int nd = x->ndim;
-    size_t esz = ts_dtype_size(x->dtype);
-    int64_t total = 1;
-    for (int d = 0; d < nd; d++)
-        total *= size[d];
-    if (total == 0)
-        return TS_OK;
-    ts_status st = eval_begin_box(p, start, size, err);
-    if (st != TS_OK)
-        return st;
-    int64_t rowlen = nd ? size[nd - 1] : 1, nrows = total / rowlen;
-    int64_t coords[TS_MAXDIM];
-    for (int64_t r = 0; r < nrows; r++) {
-        int64_t rem = r;
-        for (int d = nd - 2; d >= 0; d--) {
-            coords[d] = start[d] + rem % size[d];
-            rem /= size[d];
-        }
-        for (int64_t q = 0; q < rowlen; q += EVAL_STRIP) {
-            int64_t len = rowlen - q < EVAL_STRIP ? rowlen - q : EVAL_STRIP;
-            if (nd)
-                coords[nd - 1] = start[nd - 1] + q;
-            const void *data;
-            int step;
-            if ((st = eval_strip(p, coords, len, &data, &step, err)) != TS_OK)
-                return st;
-            eval_expand(x->dtype, data, step, len, (unsigned char *)dst + (size_t)(r * rowlen + q) * esz);
-        }
-    }
-    return TS_OK;
 }
 
 /* A strip of values held in the node: C-contiguous, so in place. */

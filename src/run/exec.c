@@ -257,6 +257,7 @@ static ts_status map_batch_init(map_batch *b, exec *e, const plan_stage *st, int
         ts_status rc = eval_prog_create(b->root, &st->leaves, exec_chunk_lookup, e, &b->progs[i], e->err);
         if (rc != TS_OK)
             return rc;
+        eval_prog_use_pool(b->progs[i], e->mem);
     }
     return TS_OK;
 }
@@ -278,15 +279,14 @@ static ts_status exec_map_stage(exec *e, int s, bool failed)
         rounds = st->task_first[w + 1] - st->task_first[w] > rounds
                      ? st->task_first[w + 1] - st->task_first[w]
                      : rounds;
-    int64_t chunk_nbytes = exec_max_chunk_nbytes(st->out);
+    exec_stage_mem need;
+    exec_stage_mem_get(e->plan, s, e->me, e->stores, pool_nthreads(e->pool), &need);
     for (int64_t r0 = 0, step = batch; r0 < rounds; r0 += step) {
         /* Throttle: only as many chunks at once as the budget has room for
          * (the plan made sure there is room for one). */
         step = batch;
-        if (e->mem && e->mem->limit_nbytes > 0 && chunk_nbytes > 0) {
-            int64_t room = (e->mem->limit_nbytes - atomic_load(&e->mem->used_nbytes)) / (chunk_nbytes + 64);
-            step = room < 1 ? 1 : room < batch ? room : batch;
-        }
+        if (e->mem && e->mem->limit_nbytes > 0)
+            step = exec_stage_tasks_at_once(&need, mem_pool_room(e->mem));
         int64_t n = r0 < mine ? (mine - r0 < step ? mine - r0 : step) : 0;
         if (rc == TS_OK && n > 0)
             rc = exec_stop_check(e);
@@ -334,6 +334,11 @@ ts_status exec_run(exec *e, bool failed, bool *peer_failed)
             if (any_failed)
                 break;
         }
+        /* HDF5's and MPI-IO's buffers for the stage's reads and writes
+         * are kept out of what task buffers may take. */
+        exec_stage_mem need;
+        exec_stage_mem_get(p, s, e->me, e->stores, pool_nthreads(e->pool), &need);
+        mem_pool_reserve(e->mem, need.lib_nbytes);
         bool collective = false;
         for (int m = 0; m < ps->nmembers; m++)
             collective = collective || exec_store_collective(e, ps->members[m]);
@@ -368,8 +373,10 @@ ts_status exec_run(exec *e, bool failed, bool *peer_failed)
                     st = ws;
             }
         }
+        mem_pool_reserve(e->mem, 0);
         exec_fetch_drop(e);
     }
+    mem_pool_reserve(e->mem, 0);
     if (any_failed && st == TS_OK) {
         *peer_failed = true;
         st = TS_ERR_RUNTIME;

@@ -97,6 +97,23 @@ void exec_fini(exec *e);
  * failure on another worker returns TS_ERR_RUNTIME with *peer_failed set. */
 ts_status exec_run(exec *e, bool failed, bool *peer_failed);
 
+/* What stage s needs on a worker besides the chunks it keeps
+ * (exec_mem.c); the plan check and the workers use the same figures. */
+typedef struct exec_stage_mem {
+    int64_t task_nbytes;  /* from the pool, per task running: its chunk or partial and its staging */
+    int64_t fixed_nbytes; /* from the pool, once: a reduction's partials waiting and its final chunks */
+    int64_t lib_nbytes;   /* outside the pool: HDF5 and MPI-IO buffers of the stage's reads and writes */
+    int64_t max_tasks;    /* tasks at once when the budget has room: 2 per thread */
+} exec_stage_mem;
+
+/* Local. Stage s (a reduction: the pass it leads) on worker w with
+ * nthreads task threads; stores: the compute's stores (may be NULL). */
+void exec_stage_mem_get(const plan *p, int s, int w, const store_list *stores, int nthreads,
+                        exec_stage_mem *out);
+
+/* Tasks to run at once with room bytes free in the pool: 1 to max_tasks. */
+int64_t exec_stage_tasks_at_once(const exec_stage_mem *m, int64_t room);
+
 /* Bytes of x's largest chunk. */
 int64_t exec_max_chunk_nbytes(const node *x);
 

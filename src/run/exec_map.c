@@ -68,24 +68,29 @@ typedef struct map_task {
     int thread;
     ts_err err;
     eval_prog *prog[NODE_MAXIN];
-    void *inbuf[NODE_MAXIN];
-    size_t incap[NODE_MAXIN];
+    void *inbuf[NODE_MAXIN]; /* the block's inputs, from the pool while it runs */
 } map_task;
 
-static ts_status reserve(void **buf, size_t *cap, size_t nb, ts_err *err)
+static void free_inputs(map_task *m)
 {
-    if (nb <= *cap)
-        return TS_OK;
-    void *p = realloc(*buf, nb ? nb : 1);
-    if (!p)
-        return err_set(err, TS_ERR_MEMORY, "out of memory for a %zu-byte block", nb);
-    *buf = p;
-    *cap = nb;
-    return TS_OK;
+    for (int k = 0; k < NODE_MAXIN; k++) {
+        mem_free(m->e->mem, m->inbuf[k]);
+        m->inbuf[k] = NULL;
+    }
 }
+
+/* Runs block c with its inputs from the pool, given back after. */
+static ts_status run_block_inputs(map_task *m, int64_t c, void **chunk);
 
 /* Runs block c; on success *chunk is the output chunk (from e->mem). */
 static ts_status run_block(map_task *m, int64_t c, void **chunk)
+{
+    ts_status rc = run_block_inputs(m, c, chunk);
+    free_inputs(m);
+    return rc;
+}
+
+static ts_status run_block_inputs(map_task *m, int64_t c, void **chunk)
 {
     exec *e = m->e;
     const node *out = m->st->out;
@@ -101,10 +106,12 @@ static ts_status run_block(map_task *m, int64_t c, void **chunk)
         const node *x = out->inputs[k];
         int64_t start[TS_MAXDIM], size[TS_MAXDIM];
         plan_map_input_box(out, k, c, start, size);
-        size_t nb = (size_t)exec_box_nelems(x->ndim, size) * ts_dtype_size(x->dtype);
-        ts_status rc = reserve(&m->inbuf[k], &m->incap[k], nb, &m->err);
-        if (rc == TS_OK)
-            rc = eval_box_into(m->prog[k], start, size, m->inbuf[k], &m->err);
+        char what[96];
+        snprintf(what, sizeof what, "an input block of %s", node_label(out));
+        m->inbuf[k] = mem_alloc(e->mem, exec_box_nelems(x->ndim, size) * (int64_t)ts_dtype_size(x->dtype),
+                                what, &m->err);
+        ts_status rc =
+            m->inbuf[k] ? eval_box_into(m->prog[k], start, size, m->inbuf[k], &m->err) : m->err.status;
         if (rc != TS_OK)
             return rc;
         if (out->p.map.padded) /* the padded input's box starts depth before the block */
@@ -220,7 +227,7 @@ static ts_status run_batch(exec *e, int s, map_batch *b, int64_t first, int64_t 
     return rc;
 }
 
-/* Runs this worker's blocks, two per thread at a time (kernels run on
+/* Runs this worker's blocks, up to two per thread at a time (kernels run on
  * every thread of the rank's pool, each with its own interpreter for Lua
  * functions), then stores or keeps each batch in task order; the first
  * failure in task order is the stage's. With collective (compressed)
@@ -250,22 +257,30 @@ ts_status exec_map_blocks_stage(exec *e, int s, bool failed)
     for (int i = 0; rc == TS_OK && i < nthreads; i++) {
         b.tasks[i] = (map_task){.e = e, .st = st, .kernel = kernel, .thread = i};
         err_clear(&b.tasks[i].err);
-        for (int k = 0; k < out->ninputs && rc == TS_OK; k++)
+        for (int k = 0; k < out->ninputs && rc == TS_OK; k++) {
             rc = eval_prog_create(out->inputs[k], &st->leaves, exec_chunk_lookup, e, &b.tasks[i].prog[k],
                                   e->err);
+            eval_prog_use_pool(b.tasks[i].prog[k], e->mem);
+        }
     }
     bool collective = exec_store_collective(e, s);
     int64_t first = st->task_first[e->me], mine = st->task_first[e->me + 1] - first, rounds = mine;
     for (int w = 0; collective && w < e->nworkers; w++)
         if (st->task_first[w + 1] - st->task_first[w] > rounds)
             rounds = st->task_first[w + 1] - st->task_first[w];
-    for (int64_t r0 = 0; r0 < rounds; r0 += batch) {
-        int64_t n = r0 < mine ? (mine - r0 < batch ? mine - r0 : batch) : 0;
+    exec_stage_mem need;
+    exec_stage_mem_get(e->plan, s, e->me, e->stores, nthreads, &need);
+    for (int64_t r0 = 0, step = batch; r0 < rounds; r0 += step) {
+        /* As many blocks at once as the budget has room for (at least one);
+         * every round stays one collective write, whatever the step. */
+        step = e->mem && e->mem->limit_nbytes > 0 ? exec_stage_tasks_at_once(&need, mem_pool_room(e->mem))
+                                                  : batch;
+        int64_t n = r0 < mine ? (mine - r0 < step ? mine - r0 : step) : 0;
         if (rc == TS_OK && n > 0)
             rc = exec_stop_check(e);
         if (rc == TS_OK && n > 0)
             rc = run_batch(e, s, &b, first + r0, n);
-        rc = exec_store_batch(e, s, first + r0, rounds - r0 < batch ? rounds - r0 : batch, n, b.chunks, rc);
+        rc = exec_store_batch(e, s, first + r0, rounds - r0 < step ? rounds - r0 : step, n, b.chunks, rc);
         if (rc != TS_OK && !collective)
             break;
     }
@@ -274,7 +289,6 @@ ts_status exec_map_blocks_stage(exec *e, int s, bool failed)
             if (b.tasks[i].prog[k])
                 e->stats.bytes_read += eval_prog_bytes_read(b.tasks[i].prog[k]);
             eval_prog_destroy(b.tasks[i].prog[k]);
-            free(b.tasks[i].inbuf[k]);
         }
     free(b.tasks);
     free(b.chunks);

@@ -4,7 +4,8 @@
  * it runs along the canonical tree (plan_tree_split) and sends the maximal
  * subtrees it completed to the output chunk's owner, which completes the
  * tree. The combine order is thus fixed by chunk indices alone: results are
- * bit-identical for any number of workers. */
+ * bit-identical for any number of workers. Every partial comes from the
+ * rank's pool (the packed ones are charged to it), as exec_mem.c plans. */
 #include "run/counter.h"
 #include "run/eval.h"
 #include "run/exec.h"
@@ -48,6 +49,9 @@ typedef struct rstage {
      * window never passes ahead_end, the end of this worker's tasks of o. */
     int64_t ahead_o, ahead_lo, ahead_hi, ahead_end, ahead_nout;
     ahead *window;
+    int64_t task_nbytes; /* a task's partial and staging (exec_mem.c), for the window */
+    int64_t charged;     /* bytes of packed partials counted in the pool */
+    char what[96];       /* "a partial of ...", for the pool's messages */
 } rstage;
 
 /* A completed subtree [lo, hi) of output chunk o's reduced tasks. */
@@ -75,10 +79,10 @@ static bool subtrees_push(subtrees *s, subtree t)
     return true;
 }
 
-static void subtrees_fini(subtrees *s)
+static void subtrees_fini(subtrees *s, mem_pool *mem)
 {
     for (int64_t i = 0; i < s->len; i++)
-        free(s->v[i].fields);
+        mem_free(mem, s->v[i].fields);
     free(s->v);
     *s = (subtrees){0};
 }
@@ -219,6 +223,13 @@ static ts_status task_last_kept(rstage *r, rthread *th, const int64_t *start, co
     return st;
 }
 
+/* A partial of nout output elements, from the pool. */
+static reduce_field *partial_alloc(rstage *r, int64_t nout, ts_err *err)
+{
+    return mem_alloc(r->e->mem, r->set.nfields * (nout ? nout : 1) * (int64_t)sizeof(reduce_field), r->what,
+                     err);
+}
+
 /* The partial of task (o, k) into a new buffer of nout elements, on one
  * thread of the pool (no MPI, no shared state but the chunks it reads). */
 static void run_task(rstage *r, rthread *th, int64_t o, int64_t k, int64_t nout, ahead *a)
@@ -227,9 +238,9 @@ static void run_task(rstage *r, rthread *th, int64_t o, int64_t k, int64_t nout,
     int64_t start[TS_MAXDIM], size[TS_MAXDIM];
     exec_task_box(st, o * st->nred + k, start, size);
     a->t0 = trace_now();
-    a->fields = malloc((size_t)(r->set.nfields * (nout ? nout : 1)) * sizeof *a->fields);
+    a->fields = partial_alloc(r, nout, &th->err);
     if (!a->fields) {
-        a->status = err_set(&th->err, TS_ERR_MEMORY, "out of memory for reduction partials");
+        a->status = th->err.status;
         return;
     }
     a->nelems = exec_box_nelems(r->ndim, size);
@@ -240,10 +251,11 @@ static void run_task(rstage *r, rthread *th, int64_t o, int64_t k, int64_t nout,
         rc = task_last_reduced(r, th, start, size, a->fields, nout);
     else if (rc == TS_OK)
         rc = task_last_kept(r, th, start, size, a->fields, nout);
+    eval_end_box(th->prog);
     a->t1 = trace_now();
     a->status = rc;
     if (rc != TS_OK) {
-        free(a->fields);
+        mem_free(r->e->mem, a->fields);
         a->fields = NULL;
     }
 }
@@ -264,7 +276,7 @@ static void run_ahead_job(void *ud, int thread, int64_t job)
 static void drop_window(rstage *r)
 {
     for (int64_t i = 0; i < r->ahead_hi - r->ahead_lo; i++)
-        free(r->window[i].fields);
+        mem_free(r->e->mem, r->window[i].fields);
     r->ahead_lo = r->ahead_hi = 0;
 }
 
@@ -279,7 +291,12 @@ static ts_status take_task(rstage *r, int64_t o, int64_t k, int64_t nout, reduce
         ts_status sc = exec_stop_check(e); /* no new tasks once the run is stopping */
         if (sc != TS_OK)
             return sc;
+        /* Two tasks per thread, fewer when the budget has less room. */
         int64_t n = 2 * (int64_t)r->nthreads;
+        if (e->mem && e->mem->limit_nbytes > 0 && r->task_nbytes > 0) {
+            int64_t room = mem_pool_room(e->mem) / r->task_nbytes;
+            n = room < 1 ? 1 : room < n ? room : n;
+        }
         r->ahead_o = o;
         r->ahead_nout = nout;
         r->ahead_lo = k;
@@ -318,11 +335,11 @@ static ts_status subtree_value(rstage *r, int64_t o, int64_t lo, int64_t hi, int
         return st;
     st = subtree_value(r, o, mid, hi, nout, &right);
     if (st != TS_OK) {
-        free(left);
+        mem_free(r->e->mem, left);
         return st;
     }
     reduce_set_combine(&r->set, left, nout, right, nout, nout);
-    free(right);
+    mem_free(r->e->mem, right);
     *out = left;
     return TS_OK;
 }
@@ -337,7 +354,7 @@ static ts_status cover(rstage *r, int64_t o, int64_t lo, int64_t hi, int64_t a, 
         subtree t = {.o = o, .lo = lo, .hi = hi, .n = nout};
         ts_status st = subtree_value(r, o, lo, hi, nout, &t.fields);
         if (st == TS_OK && !subtrees_push(done, t)) {
-            free(t.fields);
+            mem_free(r->e->mem, t.fields);
             st = err_set(r->e->err, TS_ERR_MEMORY, "out of memory for reduction partials");
         }
         return st;
@@ -347,9 +364,10 @@ static ts_status cover(rstage *r, int64_t o, int64_t lo, int64_t hi, int64_t a, 
     return st != TS_OK ? st : cover(r, o, mid, hi, a, b, nout, done);
 }
 
-/* Completes [lo, hi) of one output from the subtrees received for it. */
+/* Completes [lo, hi) of one output from the subtrees received for it;
+ * NULL when a part is missing, or with err set when the budget refused. */
 static reduce_field *assemble(rstage *r, subtree *const *parts, int64_t nparts, int64_t lo, int64_t hi,
-                              bool *owned)
+                              bool *owned, ts_err *err)
 {
     for (int64_t i = 0; i < nparts; i++)
         if (parts[i]->lo == lo && parts[i]->hi == hi) {
@@ -360,27 +378,27 @@ static reduce_field *assemble(rstage *r, subtree *const *parts, int64_t nparts, 
         return NULL;
     int64_t mid = plan_tree_split(lo, hi);
     bool lown, rown;
-    reduce_field *left = assemble(r, parts, nparts, lo, mid, &lown);
-    reduce_field *right = left ? assemble(r, parts, nparts, mid, hi, &rown) : NULL;
+    reduce_field *left = assemble(r, parts, nparts, lo, mid, &lown, err);
+    reduce_field *right = left ? assemble(r, parts, nparts, mid, hi, &rown, err) : NULL;
     if (!left || !right) {
         if (left && lown)
-            free(left);
+            mem_free(r->e->mem, left);
         return NULL;
     }
     int64_t n = parts[0]->n;
     reduce_field *sum = left;
     if (!lown) {
-        sum = malloc((size_t)(r->set.nfields * (n ? n : 1)) * sizeof *sum);
+        sum = partial_alloc(r, n, err);
         if (!sum) {
             if (rown)
-                free(right);
+                mem_free(r->e->mem, right);
             return NULL;
         }
         memcpy(sum, left, (size_t)(r->set.nfields * n) * sizeof *sum);
     }
     reduce_set_combine(&r->set, sum, n, right, n, n);
     if (rown)
-        free(right);
+        mem_free(r->e->mem, right);
     *owned = true;
     return sum;
 }
@@ -415,8 +433,12 @@ static ts_status finish_outputs(rstage *r, subtrees *mine, subtrees *recv)
             j++;
         int64_t o = all[i]->o, nout = all[i]->n;
         bool owned;
-        reduce_field *fields = assemble(r, all + i, j - i, 0, st->nred, &owned);
-        if (!fields)
+        ts_err aerr;
+        err_clear(&aerr);
+        reduce_field *fields = assemble(r, all + i, j - i, 0, st->nred, &owned, &aerr);
+        if (!fields && aerr.status != TS_OK)
+            rc = err_set(e->err, aerr.status, "%s", aerr.msg);
+        else if (!fields)
             rc = err_set(e->err, TS_ERR_RUNTIME, "internal: incomplete partials for chunk %lld of %s",
                          (long long)o, node_label(st->out));
         for (int k = 0; rc == TS_OK && k < r->set.nkinds; k++) {
@@ -434,7 +456,7 @@ static ts_status finish_outputs(rstage *r, subtrees *mine, subtrees *recv)
             e->chunks[s][o] = buf;
         }
         if (fields && owned)
-            free(fields);
+            mem_free(e->mem, fields);
         i = j;
     }
     free(all);
@@ -457,12 +479,12 @@ static ts_status unpack(rstage *r, const unsigned char *data, int64_t len, subtr
         bytereader_get(&rd, hdr, sizeof hdr);
         subtree t = {.o = hdr[0], .lo = hdr[1], .hi = hdr[2], .n = hdr[3]};
         size_t nb = (size_t)(r->set.nfields * t.n) * sizeof(reduce_field);
-        t.fields = malloc(nb ? nb : 1);
+        t.fields = partial_alloc(r, t.n, r->e->err);
         if (!t.fields)
-            return err_set(r->e->err, TS_ERR_MEMORY, "out of memory receiving partials");
+            return r->e->err->status;
         bytereader_get(&rd, t.fields, nb);
         if (rd.failed || !subtrees_push(recv, t)) {
-            free(t.fields);
+            mem_free(r->e->mem, t.fields);
             return err_set(r->e->err, TS_ERR_RUNTIME, "corrupt or unstorable partials message");
         }
     }
@@ -486,6 +508,7 @@ static ts_status threads_init(rstage *r)
         ts_status rc = eval_prog_create(r->st->expr, &r->st->leaves, exec_chunk_lookup, e, &th->prog, e->err);
         if (rc != TS_OK)
             return rc;
+        eval_prog_use_pool(th->prog, e->mem);
     }
     return TS_OK;
 }
@@ -527,10 +550,17 @@ static ts_status compute_run(rstage *r, subtrees *mine, bytebuf *out, int64_t t0
                 else
                     local.v[i].fields = NULL;
             } else if (rc == TS_OK) {
+                /* The packed copy replaces the partial in the budget. */
+                size_t before = out[owner].len;
                 pack(&out[owner], &local.v[i], r->set.nfields);
+                mem_free(e->mem, local.v[i].fields);
+                local.v[i].fields = NULL;
+                int64_t grown = (int64_t)(out[owner].len - before);
+                rc = mem_charge(e->mem, grown, "reduction partials to send", e->err);
+                r->charged += rc == TS_OK ? grown : 0;
             }
         }
-        subtrees_fini(&local);
+        subtrees_fini(&local, e->mem);
     }
     return rc;
 }
@@ -557,6 +587,10 @@ ts_status exec_reduce_stage(exec *e, int s, bool failed, bool *any_failed)
 {
     const plan_stage *st = &e->plan->stages[s];
     rstage r = {.e = e, .st = st, .ndim = st->expr->ndim, .axes = st->out->p.reduce.axes};
+    exec_stage_mem need;
+    exec_stage_mem_get(e->plan, s, e->me, e->stores, pool_nthreads(e->pool), &need);
+    r.task_nbytes = need.task_nbytes;
+    snprintf(r.what, sizeof r.what, "a partial of %s", node_label(st->out));
     _Static_assert(PLAN_MAXGROUP <= REDUCE_SET_MAX, "a pass must hold every reduction of its group");
     for (int m = 0; m < st->nmembers; m++) {
         const node *out = e->plan->stages[st->members[m]].out;
@@ -606,8 +640,9 @@ ts_status exec_reduce_stage(exec *e, int s, bool failed, bool *any_failed)
     free(in_off);
     free(send);
     free(len);
-    subtrees_fini(&mine);
-    subtrees_fini(&recv);
+    mem_uncharge(e->mem, r.charged);
+    subtrees_fini(&mine, e->mem);
+    subtrees_fini(&recv, e->mem);
     threads_fini(&r);
     return rc;
 }

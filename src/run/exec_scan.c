@@ -3,7 +3,9 @@
  * the axis (small: the array's size over the chunk length on that axis),
  * and each chunk adds (or multiplies by) the running total of the chunks
  * before it, combined in chunk order — so the result is the same bits for
- * any number of workers. */
+ * any number of workers. A worker holds the 8-byte working copies of all
+ * its chunks until the totals are in; all come from the pool (exec_mem.c
+ * plans them). */
 #include "kernels/cast.h"
 #include "run/eval.h"
 #include "run/exec.h"
@@ -74,6 +76,7 @@ ts_status exec_scan_stage(exec *e, int s, bool failed, bool *any_failed)
     eval_prog *prog = NULL;
     if (rc == TS_OK)
         rc = eval_prog_create(in, &st->leaves, exec_chunk_lookup, e, &prog, e->err);
+    eval_prog_use_pool(prog, e->mem);
     /* 1. Scan each chunk in 8-byte values (double or int64). */
     void **wide = calloc((size_t)(mine ? mine : 1), sizeof *wide);
     bytebuf totals;
@@ -88,11 +91,12 @@ ts_status exec_scan_stage(exec *e, int s, bool failed, bool *any_failed)
         geom(out, t, axis, &g);
         exec_chunk_box(out, t, start, g.size);
         int64_t n = exec_box_nelems(out->ndim, g.size);
-        void *raw = malloc((size_t)(n ? n : 1) * ts_dtype_size(in->dtype));
-        wide[k] = malloc((size_t)(n ? n : 1) * 8);
+        void *raw =
+            mem_alloc(e->mem, n * (int64_t)ts_dtype_size(in->dtype), "a chunk of a scan's input", e->err);
+        wide[k] = raw ? mem_alloc(e->mem, n * 8, "a scan's working copy of a chunk", e->err) : NULL;
         if (!raw || !wide[k]) {
-            free(raw);
-            rc = err_set(e->err, TS_ERR_MEMORY, "out of memory for a scan");
+            mem_free(e->mem, raw);
+            rc = e->err->status;
             break;
         }
         double t0 = trace_now();
@@ -107,7 +111,7 @@ ts_status exec_scan_stage(exec *e, int s, bool failed, bool *any_failed)
             else if (slot)
                 memset(slot, 0, (size_t)(g.outer * g.inner) * 8);
         }
-        free(raw);
+        mem_free(e->mem, raw);
         exec_task_done(e, s, t, n, t0, trace_now());
     }
     eval_prog_destroy(prog);
@@ -184,9 +188,11 @@ ts_status exec_scan_stage(exec *e, int s, bool failed, bool *any_failed)
         }
         cast_strip(is_float ? TS_FLOAT64 : TS_INT64, wide[k], 1, out->dtype, final, n);
         e->chunks[s][t] = final;
+        mem_free(e->mem, wide[k]);
+        wide[k] = NULL;
     }
     for (int64_t k = 0; wide && k < mine; k++)
-        free(wide[k]);
+        mem_free(e->mem, wide[k]);
     free(wide);
     free(last);
     mem_free(e->mem, recv);

@@ -12,10 +12,19 @@
 
 #include "util/err.h"
 
+/* Bytes the pool counts for each buffer beyond its size (its header). */
+#define MEM_BUFFER_OVERHEAD 64
+
+/* Buffers of this size or more are mappings of their own (mem.c). */
+#define MEM_MAP_MIN_NBYTES (1 << 20)
+
 typedef struct mem_pool {
     int64_t limit_nbytes; /* what buffers may use: the budget minus the rank's fixed overhead */
     _Atomic int64_t used_nbytes;
     _Atomic int64_t peak_nbytes;
+    /* Held back from buffers while a stage runs: what HDF5 and MPI-IO
+     * allocate themselves for its reads and writes (exec_mem.c). */
+    _Atomic int64_t reserved_nbytes;
 } mem_pool;
 
 /* A pool with no buffers yet. limit_nbytes <= 0 means no limit. */
@@ -28,6 +37,27 @@ void *mem_alloc(mem_pool *m, int64_t nbytes, const char *what, ts_err *err);
 
 /* Gives a buffer from mem_alloc back; NULL is fine. */
 void mem_free(mem_pool *m, void *p);
+
+/* Counts nbytes that live elsewhere (a growing message being packed)
+ * against the budget as mem_alloc would, or refuses them with err set;
+ * mem_uncharge gives them back. m may be NULL (no accounting). */
+ts_status mem_charge(mem_pool *m, int64_t nbytes, const char *what, ts_err *err);
+void mem_uncharge(mem_pool *m, int64_t nbytes);
+
+/* Holds nbytes of the limit back from buffers (replacing the previous
+ * reservation; 0 ends it): room for libraries' own buffers. */
+void mem_pool_reserve(mem_pool *m, int64_t nbytes);
+
+/* Bytes a new buffer may still take: limit - reserved - used (INT64_MAX
+ * without a limit; negative when a reservation came after the buffers). */
+int64_t mem_pool_room(const mem_pool *m);
+
+/* Process-wide: malloc serves blocks of MEM_MAP_MIN_NBYTES or more from
+ * mappings of their own and so unmaps them when freed. Without it glibc
+ * raises its threshold with every large block freed and keeps up to twice
+ * that of freed memory resident, outside any budget: HDF5's filter and
+ * chunk buffers, MPI-IO's. glibc only; elsewhere nothing happens. */
+void mem_malloc_configure(void);
 
 /* Starts a new peak measurement (at the start of a compute). */
 void mem_pool_reset_peak(mem_pool *m);

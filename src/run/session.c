@@ -37,6 +37,7 @@ ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *
 {
     *s = (session){.world = MPI_COMM_NULL, .workers = MPI_COMM_NULL, .nthreads = nthreads > 0 ? nthreads : 1};
     registry_init(&s->kernels);
+    mem_malloc_configure();
     if (MPI_Comm_dup(MPI_COMM_WORLD, &s->world) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_dup failed");
     MPI_Comm_rank(s->world, &s->rank);
@@ -102,9 +103,11 @@ ts_status session_job_build(bytebuf *job, int ntargets, node *const *targets, in
 }
 
 /* Appends the chunks of every result this worker owns, in the order the
- * driver decodes them: target by target, chunk by chunk. */
-static void pack_results(const exec *e, const plan *p, bytebuf *payload)
+ * driver decodes them: target by target, chunk by chunk; payload NULL:
+ * only counts their bytes. Returns the bytes. */
+static int64_t pack_results(const exec *e, const plan *p, bytebuf *payload)
 {
+    int64_t total = 0;
     for (int i = 0; i < e->nresults; i++) {
         int64_t s;
         ptrmap_get(&p->stage_of, p->targets[i], &s);
@@ -117,9 +120,12 @@ static void pack_results(const exec *e, const plan *p, bytebuf *payload)
             exec_chunk_box(st->out, c, start, size);
             size_t nb =
                 (size_t)(exec_box_nelems(st->out->ndim, size) * (int64_t)ts_dtype_size(st->out->dtype));
-            bytebuf_put(payload, exec_chunk(e, (int)s, c), nb);
+            if (payload)
+                bytebuf_put(payload, exec_chunk(e, (int)s, c), nb);
+            total += (int64_t)nb;
         }
     }
+    return total;
 }
 
 /* What a worker knows about the compute it runs, for progress reports. */
@@ -247,7 +253,12 @@ static void worker_compute(session *s, const void *job, size_t len, const plan *
         ts_status rs = exec_run(&e, st != TS_OK, &peer_failed);
         st = st != TS_OK ? st : rs;
     }
+    /* The packed copy counts against the budget until it is sent. */
+    int64_t nresults_bytes = st == TS_OK ? pack_results(&e, p, NULL) : 0;
+    if (st == TS_OK)
+        st = mem_charge(&s->mem, nresults_bytes, "the results for rank 0", &err);
     if (st == TS_OK) {
+        s->results_charged = nresults_bytes;
         pack_results(&e, p, payload);
         if (payload->failed)
             st = err_set(&err, TS_ERR_MEMORY, "out of memory packing results");
@@ -363,6 +374,8 @@ ts_status session_compute(session *s, const bytebuf *dag, const plan *p, const s
     ts_status st = hdrs ? gather(s, &mine, &payload, hdrs, res, err)
                         : err_set(err, TS_ERR_MEMORY, "out of memory collecting results");
     bytebuf_fini(&payload);
+    mem_uncharge(&s->mem, s->results_charged);
+    s->results_charged = 0;
     /* The first worker that failed by itself explains the failure; a
      * failure outranks a stop (the stop may only be how the others ended). */
     for (int pass = 0; st == TS_OK && pass < 3; pass++)

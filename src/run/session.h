@@ -38,6 +38,7 @@ typedef struct session {
     int nthreads;              /* threads that run each worker's tasks (every rank knows it) */
     mem_pool mem;              /* worker: its budget for chunk buffers */
     int64_t overhead_nbytes;   /* what the rank holds besides data: resident at start plus a reserve */
+    int64_t results_charged;   /* worker: bytes of packed results counted in mem until sent */
     session_observer observer; /* driver: who hears about progress (may be empty) */
     int64_t compute_index;     /* driver: the compute running now */
     /* Stopping on request (session_stop.c). A rank whose flag is set tells

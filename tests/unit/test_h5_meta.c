@@ -40,9 +40,42 @@ START_TEST(test_accepts)
     ck_assert(m.chunked);
     ck_assert_int_eq(m.chunk[0], 10);
     ck_assert_int_eq(m.mark, H5_MARK_COMPLETE);
+    ck_assert(!m.filtered);
+    r.filtered = true;
+    ck_assert_int_eq(h5_meta_check(&r, "f.h5", "/x", &m, &err), TS_OK);
+    ck_assert(m.filtered);
     r.chunked = false, r.chunk_ndim = 0, r.ndim = 0; /* a contiguous scalar */
     ck_assert_int_eq(h5_meta_check(&r, "f.h5", "/x", &m, &err), TS_OK);
     ck_assert_int_eq(m.ndim, 0);
+    ck_assert(!m.filtered); /* only chunked datasets have filters */
+}
+END_TEST
+
+/* What the seam says HDF5 and MPI-IO hold besides tessera's pool
+ * (h5_mem.c): the figures the plan adds to a task's bytes. */
+START_TEST(test_library_nbytes)
+{
+    h5_meta m = {.dtype = TS_FLOAT64, .ndim = 2, .chunked = true};
+    m.shape[0] = 75, m.shape[1] = 2000000;
+    m.chunk[0] = 50, m.chunk[1] = 90000; /* 36 MB chunks, 23 in a row */
+    const int64_t tconv = 2 * (int64_t)H5_TCONV_NBYTES, chunk = 36000000;
+    ck_assert_int_eq(h5_read_cache_nbytes(&m), 0); /* unfiltered: straight into the caller's buffer */
+    ck_assert_int_eq(h5_read_lib_nbytes(&m), tconv);
+    m.filtered = true; /* one chunk beyond the cache's cap: no cache, 3 chunks decompressing */
+    ck_assert_int_eq(h5_read_cache_nbytes(&m), 0);
+    ck_assert_int_eq(h5_read_lib_nbytes(&m), tconv + 3 * chunk);
+    m.chunk[0] = 10, m.chunk[1] = 1000; /* 80 kB chunks, 2000 in a row: the cap */
+    ck_assert_int_eq(h5_read_cache_nbytes(&m), H5_READ_CACHE_MAX_NBYTES);
+    m.shape[1] = 3000; /* 3 in a row */
+    ck_assert_int_eq(h5_read_cache_nbytes(&m), 3 * 80000);
+    ck_assert_int_eq(h5_read_lib_nbytes(&m), 3 * 80000 + tconv + 3 * 80000);
+
+    h5_target t = {.dtype = TS_FLOAT64, .ndim = 2};
+    t.shape[0] = 75, t.shape[1] = 2000000;
+    t.chunk[0] = 50, t.chunk[1] = 90000;
+    ck_assert_int_eq(h5_write_lib_nbytes(&t), 0); /* whole chunks, native type: straight from the buffer */
+    t.gzip_level = 4;
+    ck_assert_int_eq(h5_write_lib_nbytes(&t), 3 * chunk + H5_MPIO_CB_NBYTES);
 }
 END_TEST
 
@@ -83,6 +116,7 @@ int main(void)
     TCase *t = tcase_create("check");
     tcase_add_test(t, test_accepts);
     tcase_add_test(t, test_refusals);
+    tcase_add_test(t, test_library_nbytes);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
