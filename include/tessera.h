@@ -354,7 +354,7 @@ TS_API ts_status ts_array_slice(ts_ctx *ctx, ts_array *x, int nidx, const ts_ind
  * first_item and name the position. Errors: TS_ERR_ARG, the message in
  * errmsg. Local, and needs no context (tasks on workers parse too). */
 TS_API ts_status ts_index_parse(const char *text, int first_item, int cap, ts_index *idx, int *nidx,
-                                 char *errmsg, size_t errlen);
+                                char *errmsg, size_t errlen);
 /* axes: a permutation of 0..ndim-1 (negative allowed), or NULL to reverse. */
 TS_API ts_status ts_array_transpose(ts_ctx *ctx, ts_array *x, const int *axes, ts_array **out);
 TS_API ts_status ts_array_expand_dims(ts_ctx *ctx, ts_array *x, int axis, ts_array **out);

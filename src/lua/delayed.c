@@ -356,11 +356,9 @@ void tslua_delayed_register(lua_State *L, int mod)
         lua_setfield(L, -2, "__index");
     }
     lua_pop(L, 1);
-    static const luaL_Reg fns[] = {{"delayed", l_delayed},
-                                   {"from_delayed", l_from_delayed},
-                                   {"sleep", l_sleep},
-                                   {"nworkers", l_nworkers}, {"nthreads", l_nthreads},
-                                   {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"delayed", l_delayed},   {"from_delayed", l_from_delayed},
+                                   {"sleep", l_sleep},       {"nworkers", l_nworkers},
+                                   {"nthreads", l_nthreads}, {NULL, NULL}};
     lua_pushvalue(L, mod);
     luaL_setfuncs(L, fns, 0);
     lua_pop(L, 1);
