@@ -143,6 +143,13 @@ TS_API const ts_config *ts_ctx_config(const ts_ctx *ctx);
  * a run can be repeated with --seed). */
 TS_API uint64_t ts_ctx_seed(const ts_ctx *ctx);
 
+/* What the start banner says about the CPUs of the workers' threads, or ""
+ * when there is nothing to say: that the launcher bound each worker to
+ * fewer CPUs than it has threads and tessera widened the mask to CPUs the
+ * job holds on that node (mpirun binds to one core at two ranks or fewer),
+ * or that the threads outnumber those CPUs. */
+TS_API const char *ts_ctx_threads_note(const ts_ctx *ctx);
+
 /* What the driver has computed so far in this run (driver only). */
 typedef struct ts_run_stats {
     int64_t computes;       /* ts_compute calls that succeeded */
@@ -570,6 +577,11 @@ typedef struct ts_block {
     int64_t index[TS_MAXDIM]; /* block index in the output's chunk grid */
     int64_t start[TS_MAXDIM]; /* global coordinates of element 0 */
 } ts_block;
+
+/* Local: copies v (C order) into the box of b that starts at start (in
+ * b's own coordinates) and has v's shape; v has b's dtype and ndim and
+ * the box lies inside b. For a kernel that made a smaller block than b. */
+TS_API void ts_block_put_local(ts_block *b, const int64_t *start, const ts_local *v);
 
 /* One map_blocks call. Inputs are the blocks of the aligned input arrays
  * (grown by the overlap depth for map_overlap); out has the block's shape

@@ -16,7 +16,7 @@
 # Usage: jobs/test.sh [extra ctest arguments, e.g. -R pipeline] (for steps 1 and 2)
 #        TESSERA_TEST_TIMEOUT=seconds (default 4500) bounds each ctest run.
 #        TESSERA_TEST_SANITIZE=0 skips step 2.
-#        TESSERA_TEST_FUZZ_SECONDS=N fuzzes each harness N s (default 60; 0 skips step 3).
+#        TESSERA_TEST_FUZZ_SECONDS=N fuzzes each harness N s (default 30; 0 skips step 3; jobs/fuzz.sh runs longer ones by hand).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +24,7 @@ build="${TESSERA_BUILD_DIR:-$root/build}"
 asan_build="${TESSERA_ASAN_BUILD_DIR:-$root/build-asan}"
 limit="${TESSERA_TEST_TIMEOUT:-4500}"
 sanitize="${TESSERA_TEST_SANITIZE:-1}"
-fuzz_seconds="${TESSERA_TEST_FUZZ_SECONDS:-60}"
+fuzz_seconds="${TESSERA_TEST_FUZZ_SECONDS:-30}"
 
 "$root/jobs/bootstrap.sh"
 

@@ -3,15 +3,14 @@
 -- spread over the workers; r = y:rechunk{rows}:slice("::-1"):sum() needs a
 -- piece of every column block for every row block, so (W-1)/W of y crosses.
 -- base = y:slice("::-1"):sum() computes the same y and sums it the same
--- way where it lies, moving nothing. x is ones, so computing y is cheap and the rechunk's share of the
--- time stands out; the difference r - base is what the rechunk costs.
+-- way where it lies, moving nothing.
 --
 -- The two computes alternate `reps` times (at least `mins` seconds in all).
--- The rechunk's time is the median over the pairs of (with - without): a
--- burst of other load on the machine spoils a pair or two, not the
--- result. Prints one BENCH line: added_s (that median), wall_s and base_s
--- (the fastest of each) and the rechunked bytes (y's size);
--- jobs/bench/run.py reads the bytes that moved from --metrics.
+-- Prints one BENCH line: wall_s and base_s (the fastest of each), added_s
+-- (the median over the pairs of with - without; it can come out negative,
+-- as the rechunked layout sums faster) and the rechunked bytes (y's size).
+-- jobs/bench/run.py reads each compute's bytes moved and the time spent
+-- moving them from --metrics.
 --
 -- Run: mpirun -np 3 tessera run --quiet --metrics m.json jobs/bench/rechunk_moved.lua [-- n=8000 reps=5]
 local ts = require "tessera"

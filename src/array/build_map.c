@@ -42,27 +42,6 @@ static ts_status axis_set(build_env *env, const char *fn, const char *name, int 
     return TS_OK;
 }
 
-/* One block of length len. */
-static ts_status one_block(build_env *env, int64_t len, chunks_axis *dst)
-{
-    dst->n = 1;
-    dst->sizes = malloc(sizeof(int64_t));
-    if (!dst->sizes)
-        return err_set(env->err, TS_ERR_MEMORY, "out of memory");
-    dst->sizes[0] = len;
-    return TS_OK;
-}
-
-static ts_status copy_axis(build_env *env, const chunks_axis *src, chunks_axis *dst)
-{
-    dst->n = src->n;
-    dst->sizes = malloc((size_t)(src->n ? src->n : 1) * sizeof(int64_t));
-    if (!dst->sizes)
-        return err_set(env->err, TS_ERR_MEMORY, "out of memory");
-    memcpy(dst->sizes, src->sizes, (size_t)src->n * sizeof(int64_t));
-    return TS_OK;
-}
-
 static bool same_chunks(const chunks_axis *a, const chunks_axis *b)
 {
     if (a->n != b->n)
@@ -100,11 +79,11 @@ static ts_status loop_axis(build_env *env, int n, node *const *xs, int a, const 
     }
     int j0 = a - (al->ndim - xs[first]->ndim);
     if (al->dropped & (1u << a))
-        return one_block(env, xs[first]->shape[j0], loop);
+        return chunks_axis_single(xs[first]->shape[j0], loop, env->err);
     if (k == 0)
-        return copy_axis(env, &xs[first]->chunks[j0], loop);
+        return chunks_axis_copy(&xs[first]->chunks[j0], loop, env->err);
     if (paired)
-        return copy_axis(env, &multi[0], loop);
+        return chunks_axis_copy(&multi[0], loop, env->err);
     int64_t len0 = 0;
     for (int64_t c = 0; c < multi[0].n; c++)
         len0 += multi[0].sizes[c];

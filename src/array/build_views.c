@@ -29,26 +29,6 @@ static ts_status make_view(build_env *env, node *x, view_map *m, const char *wha
     return node_create(NODE_VIEW, x->dtype, m->ndim, m->shape, m->chunks, 1, &x, &m->p, out, env->err);
 }
 
-static ts_status one_chunk(build_env *env, chunks_axis *c, int64_t len)
-{
-    c->n = 1;
-    c->sizes = malloc(sizeof(int64_t));
-    if (!c->sizes)
-        return err_set(env->err, TS_ERR_MEMORY, "out of memory");
-    c->sizes[0] = len;
-    return TS_OK;
-}
-
-static ts_status copy_chunks(build_env *env, chunks_axis *dst, const chunks_axis *src)
-{
-    dst->n = src->n;
-    dst->sizes = malloc((size_t)(src->n ? src->n : 1) * sizeof(int64_t));
-    if (!dst->sizes)
-        return err_set(env->err, TS_ERR_MEMORY, "out of memory");
-    memcpy(dst->sizes, src->sizes, (size_t)src->n * sizeof(int64_t));
-    return TS_OK;
-}
-
 /* Python's slice.indices: the first index, the count, for axis length n. */
 static void slice_range(const ts_index *ix, int64_t n, int64_t *first, int64_t *count)
 {
@@ -129,14 +109,14 @@ ts_status build_slice(build_env *env, node *x, int nidx, const ts_index *idx, no
                 m.p.view.src[in_axis] = m.ndim;
                 m.p.view.mul[in_axis] = 1;
                 m.shape[m.ndim] = x->shape[in_axis];
-                st = copy_chunks(env, &m.chunks[m.ndim++], &x->chunks[in_axis]);
+                st = chunks_axis_copy(&x->chunks[in_axis], &m.chunks[m.ndim++], env->err);
             }
         } else if (ix->kind == TS_INDEX_NEWAXIS) {
             if (m.ndim == TS_MAXDIM)
                 st = err_set(env->err, TS_ERR_SHAPE, "too many dimensions (at most %d)", TS_MAXDIM);
             else {
                 m.shape[m.ndim] = 1;
-                st = one_chunk(env, &m.chunks[m.ndim++], 1);
+                st = chunks_axis_single(1, &m.chunks[m.ndim++], env->err);
             }
         } else if (ix->kind == TS_INDEX_INT) {
             int64_t n = x->shape[in_axis], j = ix->i < 0 ? ix->i + n : ix->i;
@@ -167,7 +147,7 @@ ts_status build_slice(build_env *env, node *x, int nidx, const ts_index *idx, no
         m.p.view.src[in_axis] = m.ndim;
         m.p.view.mul[in_axis] = 1;
         m.shape[m.ndim] = x->shape[in_axis];
-        st = copy_chunks(env, &m.chunks[m.ndim++], &x->chunks[in_axis]);
+        st = chunks_axis_copy(&x->chunks[in_axis], &m.chunks[m.ndim++], env->err);
     }
     if (st != TS_OK) {
         chunks_axis_free(m.chunks, m.ndim);
@@ -197,7 +177,7 @@ ts_status build_transpose(build_env *env, node *x, const int *axes, node **out)
         m.p.view.src[perm[d]] = d;
         m.p.view.mul[perm[d]] = 1;
         m.shape[d] = x->shape[perm[d]];
-        ts_status st = copy_chunks(env, &m.chunks[d], &x->chunks[perm[d]]);
+        ts_status st = chunks_axis_copy(&x->chunks[perm[d]], &m.chunks[d], env->err);
         if (st != TS_OK) {
             chunks_axis_free(m.chunks, d);
             return st;
@@ -285,9 +265,9 @@ ts_status build_broadcast_to(build_env *env, node *x, int ndim, const int64_t *s
     for (int d = 0; d < ndim && st == TS_OK; d++) {
         int k = d - off;
         if (k >= 0 && m.p.view.src[k] >= 0)
-            st = copy_chunks(env, &m.chunks[d], &x->chunks[k]);
+            st = chunks_axis_copy(&x->chunks[k], &m.chunks[d], env->err);
         else
-            st = one_chunk(env, &m.chunks[d], shape[d]);
+            st = chunks_axis_single(shape[d], &m.chunks[d], env->err);
     }
     if (st != TS_OK) {
         chunks_axis_free(m.chunks, ndim);

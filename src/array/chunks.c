@@ -440,6 +440,27 @@ void chunks_axis_free(chunks_axis *axes, int ndim)
     }
 }
 
+ts_status chunks_axis_single(int64_t len, chunks_axis *out, ts_err *err)
+{
+    out->n = 1;
+    out->sizes = malloc(sizeof(int64_t));
+    if (!out->sizes)
+        return err_set(err, TS_ERR_MEMORY, "out of memory");
+    out->sizes[0] = len;
+    return TS_OK;
+}
+
+ts_status chunks_axis_copy(const chunks_axis *src, chunks_axis *out, ts_err *err)
+{
+    out->n = src->n;
+    out->sizes = malloc((size_t)(src->n ? src->n : 1) * sizeof(int64_t));
+    if (!out->sizes)
+        return err_set(err, TS_ERR_MEMORY, "out of memory");
+    if (src->n > 0) /* an empty axis may have no sizes array at all */
+        memcpy(out->sizes, src->sizes, (size_t)src->n * sizeof(int64_t));
+    return TS_OK;
+}
+
 ts_status chunks_normalize_keep(const ts_chunkspec *spec, uint32_t keep_axes, int ndim, const int64_t *shape,
                                 size_t itemsize, int64_t default_limit_nbytes, const chunks_axis *previous,
                                 chunks_axis *out, ts_err *err)

@@ -58,6 +58,11 @@ ts_status chunks_normalize_keep(const ts_chunkspec *spec, uint32_t keep_axes, in
  * sizes = NULL), so freeing twice is harmless. Accepts NULL. */
 void chunks_axis_free(chunks_axis *axes, int ndim);
 
+/* out becomes one block of len elements, or a copy of src, with a size
+ * list of its own (freed by chunks_axis_free). Local. */
+ts_status chunks_axis_single(int64_t len, chunks_axis *out, ts_err *err);
+ts_status chunks_axis_copy(const chunks_axis *src, chunks_axis *out, ts_err *err);
+
 /* The common refinement of nin chunkings of the same axis (Dask's
  * common_blockdim, as unify_chunks uses it for elementwise operations
  * between arrays chunked differently): every block boundary of every input

@@ -13,9 +13,10 @@ void cli_report_banner(const ts_ctx *ctx, FILE *out)
                 n - 1, n - 1 == 1 ? "" : "s");
     else
         fprintf(out, "tessera %s: 1 rank (schedules and computes)", TS_VERSION_STRING);
-    fprintf(out, ", %d thread%s per rank (%s), memory %s per rank (%s), auto chunks %s, seed %llu%s\n",
-            cfg->threads_per_rank, cfg->threads_per_rank == 1 ? "" : "s", cfg->threads_source, mem,
-            cfg->memory_source, chunk, (unsigned long long)ts_ctx_seed(ctx),
+    const char *note = ts_ctx_threads_note(ctx);
+    fprintf(out, ", %d thread%s per rank (%s%s%s), memory %s per rank (%s), auto chunks %s, seed %llu%s\n",
+            cfg->threads_per_rank, cfg->threads_per_rank == 1 ? "" : "s", cfg->threads_source,
+            note[0] ? "; " : "", note, mem, cfg->memory_source, chunk, (unsigned long long)ts_ctx_seed(ctx),
             cfg->seed_set ? "" : " (repeat with --seed)");
     if (cfg->resume)
         fprintf(out, "tessera: resuming: stores continue the datasets an interrupted run of this script "

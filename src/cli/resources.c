@@ -69,7 +69,7 @@ static int64_t tasks_here(cli_getenv_fn env, void *ud)
         if (n)
             return n;
     }
-    return 1;
+    return 0; /* not under SLURM */
 }
 
 static int64_t ranks_here(cli_getenv_fn env, void *ud)
@@ -80,7 +80,10 @@ static int64_t ranks_here(cli_getenv_fn env, void *ud)
         if (n)
             return n;
     }
-    return 1;
+    /* srun --mpi=pmix sets none of those, but SLURM says how many tasks
+     * of the step share the node. */
+    int64_t n = tasks_here(env, ud);
+    return n ? n : 1;
 }
 
 void cli_resources_memory(cli_getenv_fn env, void *ud, int64_t phys_nbytes, ts_config *cfg)
@@ -98,6 +101,7 @@ void cli_resources_memory(cli_getenv_fn env, void *ud, int64_t phys_nbytes, ts_c
     }
     if (per_node) {
         int64_t tasks = tasks_here(env, ud);
+        tasks = tasks ? tasks : 1;
         cfg->memory_per_rank_nbytes = per_node * MiB / tasks;
         snprintf(cfg->memory_source, sizeof cfg->memory_source,
                  "SLURM_MEM_PER_NODE=%lld / %lld task%s on the node", (long long)per_node, (long long)tasks,

@@ -83,7 +83,7 @@ static ts_status assemble(ts_ctx *ctx, const plan *p, int nresults, const sessio
 
 ts_status core_dry_run(ts_ctx *ctx, const char *what, int n, ts_array *const *arrays, ts_local **results)
 {
-    char *text = ts_describe(ctx, n, arrays);
+    char *text = core_describe(ctx, n, arrays, results == NULL);
     if (!text)
         return ctx->err.status;
     printf("tessera --dry-run: %s\n%s\n", what, text);

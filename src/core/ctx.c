@@ -67,6 +67,7 @@ ts_status ts_ctx_create(const ts_config *cfg, int *argc, char ***argv, ts_ctx **
         return st;
     }
     ctx->ses.stop_flag = ctx->cfg.stop_flag;
+    affinity_describe(&ctx->ses.cpus, ctx->ses.nthreads, ctx->threads_note, sizeof ctx->threads_note);
     /* The driver's seed decides; workers never draw one. */
     ctx->seed = ctx->cfg.seed_set ? ctx->cfg.seed : ctx->ses.rank == 0 ? fresh_seed() : 0;
     ctx_observe_init(ctx);
@@ -95,6 +96,7 @@ int ts_ctx_nworkers(const ts_ctx *ctx) { return ctx->ses.nworkers; }
 bool ts_ctx_is_driver(const ts_ctx *ctx) { return ctx->ses.rank == 0; }
 const ts_config *ts_ctx_config(const ts_ctx *ctx) { return &ctx->cfg; }
 uint64_t ts_ctx_seed(const ts_ctx *ctx) { return ctx->seed; }
+const char *ts_ctx_threads_note(const ts_ctx *ctx) { return ctx->threads_note; }
 const char *ts_ctx_errmsg(const ts_ctx *ctx) { return ctx->err.msg; }
 void ts_ctx_stats(const ts_ctx *ctx, ts_run_stats *out) { *out = ctx->stats; }
 

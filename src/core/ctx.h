@@ -15,12 +15,15 @@ struct ts_ctx {
     session ses;
     bool mpi_owned; /* ts_ctx_create initialised MPI */
     uint64_t seed;
-    uint32_t next_stream; /* streams of unseeded random arrays */
+    char threads_note[256]; /* affinity_describe of the session's CPU report, or "" */
+    uint32_t next_stream;   /* streams of unseeded random arrays */
     ts_run_stats stats;
     /* driver: what the run did, for the report, metrics and summary */
     runlog log;
     bool log_ok;
     double t_start; /* trace_now() when the context was made */
+    double
+        cpu_start; /* rank 0's CPU seconds then: its share of the wall counts from there, as the wall does */
     progress prog;
     exec_stats *latest; /* per world rank: its progress in the compute now */
     double last_report;
@@ -72,6 +75,10 @@ ts_status core_memory_check(ts_ctx *ctx, const plan *p, int nresults, const stor
 /* --dry-run: prints the plan (ts_describe) instead of running it; results
  * (may be NULL) become zeros. */
 ts_status core_dry_run(ts_ctx *ctx, const char *what, int n, ts_array *const *arrays, ts_local **results);
+
+/* ts_describe of a compute (stored false) or of a store, whose arrays go
+ * to files instead of rank 0 (describe.c). */
+char *core_describe(ts_ctx *ctx, int n, ts_array *const *arrays, bool stored);
 
 /* resume.c: the fingerprint of what x computes, as stored with a dataset
  * (hex text), and whether it takes the run's seed. */

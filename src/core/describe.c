@@ -29,8 +29,9 @@ static int64_t reduce_moved(const plan_stage *st, int nworkers)
 
 static void fmt(int64_t nbytes, char *buf) { ts_format_nbytes(nbytes, buf, 32); }
 
-/* The plan of arrays as text; staging (may be "") follows its first line. */
-static char *describe_text(ts_ctx *ctx, int n, ts_array *const *arrays, const char *staging)
+/* The plan of arrays as text; staging (may be "") follows its first line.
+ * stored: the arrays go to files, not to rank 0. */
+static char *describe_text(ts_ctx *ctx, int n, ts_array *const *arrays, const char *staging, bool stored)
 {
     plan *p = NULL;
     if (plan_create(n, arrays, ctx->ses.nworkers, &p, &ctx->err) != TS_OK)
@@ -98,8 +99,8 @@ static char *describe_text(ts_ctx *ctx, int n, ts_array *const *arrays, const ch
     fmt(moved, mv);
     fmt(results, res);
     fmt(ctx->cfg.memory_per_rank_nbytes, budget);
-    bytebuf_printf(&b, "  %lld tasks; about %s moved between workers; %s of results to rank 0\n",
-                   (long long)tasks, mv, res);
+    bytebuf_printf(&b, "  %lld tasks; about %s moved between workers; %s %s\n", (long long)tasks, mv, res,
+                   stored ? "written to files by the workers, nothing to rank 0" : "of results to rank 0");
     bytebuf_printf(&b, "  planned peak memory (estimate):");
     for (int w = 0; peak && w < W; w++) {
         char pk[32];
@@ -123,6 +124,11 @@ static char *describe_text(ts_ctx *ctx, int n, ts_array *const *arrays, const ch
  * described is the one that reads the staged copies. */
 char *ts_describe(ts_ctx *ctx, int n, ts_array *const *arrays)
 {
+    return core_describe(ctx, n, arrays, false);
+}
+
+char *core_describe(ts_ctx *ctx, int n, ts_array *const *arrays, bool stored)
+{
     ctx_begin(ctx);
     plan *p = NULL;
     if (plan_create(n, arrays, ctx->ses.nworkers, &p, &ctx->err) != TS_OK)
@@ -134,7 +140,7 @@ char *ts_describe(ts_ctx *ctx, int n, ts_array *const *arrays)
     if (st != TS_OK)
         return NULL;
     if (nsp == 0)
-        return describe_text(ctx, n, arrays, "");
+        return describe_text(ctx, n, arrays, "", stored);
     core_spill_name(ctx, sp, nsp);
     ts_array **staged = NULL;
     bytebuf lines;
@@ -149,7 +155,7 @@ char *ts_describe(ts_ctx *ctx, int n, ts_array *const *arrays)
     if (lines.failed)
         err_set(&ctx->err, TS_ERR_MEMORY, "out of memory describing a plan");
     else if (core_spill_rewrite(ctx, n, arrays, sp, nsp, &staged) == TS_OK)
-        text = describe_text(ctx, n, staged, (const char *)lines.data);
+        text = describe_text(ctx, n, staged, (const char *)lines.data, stored);
     for (int i = 0; staged && i < n; i++)
         ts_array_release(staged[i]);
     free(staged);

@@ -3,6 +3,7 @@
 #include "core/ctx.h"
 #include "diag/repr.h"
 #include "io/npy.h"
+#include "util/box.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,30 +30,12 @@ ts_local *local_create(ts_dtype dtype, int ndim, const int64_t *shape)
 
 void local_put_box(ts_local *v, const int64_t *start, const int64_t *size, const void *src)
 {
-    int nd = v->ndim;
-    size_t esz = ts_dtype_size(v->dtype);
-    int64_t total = 1;
-    for (int d = 0; d < nd; d++)
-        total *= size[d];
-    if (total == 0)
-        return;
-    int64_t rowlen = nd ? size[nd - 1] : 1, nrows = total / rowlen;
-    const unsigned char *s = src;
-    for (int64_t r = 0; r < nrows; r++) {
-        /* Flat offset in v of the row's first element. */
-        int64_t rem = r, off = 0, stride = 1;
-        if (nd) {
-            off = start[nd - 1];
-            stride = v->shape[nd - 1];
-        }
-        for (int d = nd - 2; d >= 0; d--) {
-            off += (start[d] + rem % size[d]) * stride;
-            rem /= size[d];
-            stride *= v->shape[d];
-        }
-        memcpy((unsigned char *)v->data + (size_t)off * esz, s + (size_t)(r * rowlen) * esz,
-               (size_t)rowlen * esz);
-    }
+    box_put(v->data, v->ndim, v->shape, start, size, src, ts_dtype_size(v->dtype));
+}
+
+void ts_block_put_local(ts_block *b, const int64_t *start, const ts_local *v)
+{
+    box_put(b->data, b->ndim, b->shape, start, v->shape, v->data, ts_dtype_size(b->dtype));
 }
 
 void ts_local_destroy(ts_local *v)

@@ -23,6 +23,7 @@ static void on_tick(void *ud);
 void ctx_observe_init(ts_ctx *ctx)
 {
     ctx->t_start = trace_now();
+    ctx->cpu_start = (double)clock() / CLOCKS_PER_SEC;
     if (ctx->ses.rank != 0)
         return;
     ctx->log_ok = runlog_init(&ctx->log, ctx->cfg.script_path, TS_VERSION_STRING, ctx->ses.nranks,
@@ -139,7 +140,7 @@ static void write_reports(ts_ctx *ctx)
     if (!ctx->log_ok)
         return;
     ctx->log.t_now = ctx_now(ctx);
-    ctx->log.ranks[0].cpu_s = (double)clock() / CLOCKS_PER_SEC;
+    ctx->log.ranks[0].cpu_s = (double)clock() / CLOCKS_PER_SEC - ctx->cpu_start;
     if (ctx->cfg.report_path)
         write_file(ctx, ctx->cfg.report_path, report_html(&ctx->log));
     if (ctx->cfg.metrics_path)
@@ -192,6 +193,7 @@ void ctx_observe_end(ts_ctx *ctx, const session_result *res, bool ok)
     for (int o = 0; o < c->nops; o++)
         c->ntasks += c->ops[o].ntasks;
     c->bytes_computed = res->stats.bytes_computed;
+    c->move_s = res->stats.move_s;
     ctx->log.running = false;
     if (ok) {
         ctx->prog.bytes_computed = res->stats.bytes_computed;
@@ -216,6 +218,6 @@ char *ts_ctx_summary(ts_ctx *ctx)
 {
     if (ctx->ses.rank != 0 || !ctx->log_ok)
         return NULL;
-    ctx->log.ranks[0].cpu_s = (double)clock() / CLOCKS_PER_SEC;
+    ctx->log.ranks[0].cpu_s = (double)clock() / CLOCKS_PER_SEC - ctx->cpu_start;
     return summary_text(&ctx->log, ctx_now(ctx));
 }

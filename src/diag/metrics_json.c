@@ -7,12 +7,13 @@
  *   run:      {script, version, nranks, nworkers, budget_nbytes, seed,
  *              t_now, finished, exit_status, running,
  *              progress: null | {tasks, total, elems, bytes_stored}}
- *   totals:   {computes, tasks, elems, bytes_moved, bytes_results,
+ *   totals:   {computes, tasks, elems, bytes_moved, move_s, bytes_results,
  *              bytes_stored, bytes_read, bytes_computed (sums over computes),
  *              busy_s (sum over ranks), compute_s (sum of compute t1 - t0),
  *              wall_s (= run.t_now)}
  *   computes: [{what, line (null if unknown), t0, t1, running, ntasks,
- *               elems, bytes_moved, bytes_results, bytes_stored, bytes_read,
+ *               elems, bytes_moved, move_s (wall seconds the slowest worker
+ *               spent moving them), bytes_results, bytes_stored, bytes_read,
  *               bytes_computed,
  *               ops: [{label, kind, shape, chunks, ntasks, busy_s, elems,
  *                      color ("#rrggbb"),
@@ -156,6 +157,7 @@ static void totals(bytebuf *b, const runlog *log)
     key_i64(b, "tasks", t.tasks);
     key_i64(b, "elems", t.elems);
     key_i64(b, "bytes_moved", t.bytes_moved);
+    key_seconds(b, "move_s", t.move_s);
     key_i64(b, "bytes_results", t.bytes_results);
     key_i64(b, "bytes_stored", t.bytes_stored);
     key_i64(b, "bytes_read", t.bytes_read);
@@ -209,6 +211,7 @@ static void computes(bytebuf *b, const runlog *log)
         key_i64(b, "ntasks", k->ntasks);
         key_i64(b, "elems", k->elems);
         key_i64(b, "bytes_moved", k->bytes_moved);
+        key_seconds(b, "move_s", k->move_s);
         key_i64(b, "bytes_results", k->bytes_results);
         key_i64(b, "bytes_stored", k->bytes_stored);
         key_i64(b, "bytes_read", k->bytes_read);

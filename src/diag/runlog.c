@@ -106,6 +106,7 @@ void runlog_sum(const runlog *log, runlog_totals *t)
         t->tasks += k->ntasks;
         t->elems += k->elems;
         t->bytes_moved += k->bytes_moved;
+        t->move_s += k->move_s;
         t->bytes_results += k->bytes_results;
         t->bytes_stored += k->bytes_stored;
         t->bytes_read += k->bytes_read;

@@ -50,6 +50,7 @@ typedef struct runlog_compute {
     int64_t ntasks;
     int64_t elems;
     int64_t bytes_moved;   /* between workers */
+    double move_s;         /* wall seconds the slowest worker spent moving them */
     int64_t bytes_results; /* to rank 0 */
     int64_t bytes_stored;
     int64_t bytes_read;     /* from files */
@@ -114,7 +115,7 @@ double runlog_compute_end(const runlog *log, int c);
 typedef struct runlog_totals {
     int64_t tasks, elems;
     int64_t bytes_moved, bytes_results, bytes_stored, bytes_read, bytes_computed;
-    double compute_s, busy_s;
+    double compute_s, busy_s, move_s;
 } runlog_totals;
 void runlog_sum(const runlog *log, runlog_totals *t);
 

@@ -37,7 +37,8 @@ typedef struct wfile {
 
 struct h5_writer {
     MPI_Comm comm;
-    int rank;
+    int rank;       /* in comm (the writers) */
+    int world_rank; /* what messages call the rank, as the banner and summary do */
     int nfiles, ntargets;
     wfile *files;
     wtarget *t;
@@ -405,6 +406,7 @@ ts_status h5_writer_create(MPI_Comm comm, int ntargets, const h5_target *targets
     }
     w->comm = comm;
     MPI_Comm_rank(comm, &w->rank);
+    MPI_Comm_rank(MPI_COMM_WORLD, &w->world_rank);
     w->ntargets = ntargets;
     for (int i = 0; i < ntargets; i++)
         w->t[i] = (wtarget){.dset = -1, .mtype = -1, .rec = -1};
@@ -550,7 +552,7 @@ ts_status h5_writer_finish(h5_writer *w, ts_status own, ts_err *err)
         st = record_pending(w, err);
     if (st == TS_OK && own != TS_OK)
         st = err_set(err, own == TS_ERR_STOPPED ? TS_ERR_STOPPED : TS_ERR_RUNTIME,
-                     "rank %d did not finish writing %s; its datasets stay incomplete", w->rank,
+                     "rank %d did not finish writing %s; its datasets stay incomplete", w->world_rank,
                      w->files[0].path);
     st = h5_agree(w->comm, st, err);
     if (st == TS_OK) {

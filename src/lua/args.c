@@ -44,6 +44,15 @@ bool tslua_args_scalar(lua_State *L, int idx, ts_scalar *out)
     return true;
 }
 
+ts_scalar tslua_args_fill_value(lua_State *L, int idx, const char *fname)
+{
+    ts_scalar v;
+    if (!tslua_args_scalar(L, idx, &v))
+        tslua_argerror(L, idx, fname, "fill value expected: a number or a boolean, got %s",
+                       tslua_typename(L, idx));
+    return v;
+}
+
 bool tslua_args_is_list(lua_State *L, int idx)
 {
     if (!lua_istable(L, idx))

@@ -133,6 +133,9 @@ const char *tslua_show(lua_State *L, int idx);
 /* Value conversions. fname/arg name the argument in messages. */
 bool tslua_args_int(lua_State *L, int idx, int64_t *out);
 bool tslua_args_scalar(lua_State *L, int idx, ts_scalar *out);
+/* The fill value at idx: a number or a boolean; anything else raises
+ * "fill value expected" as an error of argument idx of fname. */
+ts_scalar tslua_args_fill_value(lua_State *L, int idx, const char *fname);
 bool tslua_args_is_list(lua_State *L, int idx);
 
 /* A shape: an integer (1-D) or a table of non-negative integers. */

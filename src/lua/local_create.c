@@ -146,11 +146,7 @@ static int l_zeros(lua_State *L)
 
 static int l_full(lua_State *L)
 {
-    ts_scalar v;
-    if (!tslua_args_scalar(L, 2, &v))
-        tslua_argerror(L, 2, "full", "fill value expected: a number or a boolean, got %s",
-                       tslua_typename(L, 2));
-    return make_full(L, "full", v, 3, false);
+    return make_full(L, "full", tslua_args_fill_value(L, 2, "full"), 3, false);
 }
 
 static int l_arange(lua_State *L)

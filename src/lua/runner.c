@@ -176,28 +176,6 @@ static void shape_text(int ndim, const int64_t *shape, char *buf, size_t len)
         snprintf(buf + k, len - k, "%s)", ndim == 1 ? "," : "");
 }
 
-/* Copies v (C order) into the box of out starting at offset lo. */
-static void put_inside(const ts_local *v, ts_block *out, const int64_t *lo)
-{
-    int nd = out->ndim;
-    size_t esz = ts_dtype_size(out->dtype);
-    const int64_t *size = ts_local_shape(v);
-    int64_t total = ts_local_size(v);
-    if (total == 0)
-        return;
-    int64_t rowlen = nd ? size[nd - 1] : 1, nrows = total / rowlen;
-    for (int64_t r = 0; r < nrows; r++) {
-        int64_t rem = r, off = nd ? lo[nd - 1] : 0, stride = nd ? out->shape[nd - 1] : 1;
-        for (int d = nd - 2; d >= 0; d--) {
-            off += (lo[d] + rem % size[d]) * stride;
-            rem /= size[d];
-            stride *= out->shape[d];
-        }
-        memcpy((unsigned char *)out->data + (size_t)off * esz,
-               (const unsigned char *)ts_local_data(v) + (size_t)(r * rowlen) * esz, (size_t)rowlen * esz);
-    }
-}
-
 /* Copies the function's result (at the top) into the output block; for
  * map_overlap the result may also be just the kept part (keep_shape). */
 static void take_block(lua_State *L, ts_block *out, const int64_t *keep_start, const int64_t *keep_shape)
@@ -231,7 +209,7 @@ static void take_block(lua_State *L, ts_block *out, const int64_t *keep_start, c
         int64_t lo[TS_MAXDIM];
         for (int d = 0; d < out->ndim; d++)
             lo[d] = keep_start[d] - out->start[d];
-        put_inside(v, out, lo);
+        ts_block_put_local(out, lo, v);
         return;
     }
     if (!same) {

@@ -4,6 +4,7 @@
  * planner's byte counts are what the run moves. */
 #include "array/region.h"
 #include "plan/plan.h"
+#include "util/grow.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -69,25 +70,8 @@ static const void *chunk_key(int64_t ls, int64_t c)
 /* Room for one more entry of nd dims. */
 static bool reserve(reads_walk *w, int nd)
 {
-    if (w->n == w->cap) {
-        int64_t ncap = w->cap ? 2 * w->cap : 64;
-        read_entry *nv = realloc(w->v, (size_t)ncap * sizeof *nv);
-        if (!nv)
-            return false;
-        w->v = nv;
-        w->cap = ncap;
-    }
-    if (w->nbox + 2 * nd > w->capbox) {
-        int64_t ncap = w->capbox ? 2 * w->capbox : 256;
-        while (ncap < w->nbox + 2 * nd)
-            ncap *= 2;
-        int64_t *nb = realloc(w->box, (size_t)ncap * sizeof *nb);
-        if (!nb)
-            return false;
-        w->box = nb;
-        w->capbox = ncap;
-    }
-    return true;
+    return grow_reserve(&w->v, &w->cap, w->n + 1, sizeof *w->v, 64) &&
+           grow_reserve(&w->box, &w->capbox, w->nbox + 2 * nd, sizeof *w->box, 256);
 }
 
 /* Widens the boxes of every chunk of leaf x that [start, start + size)

@@ -22,6 +22,7 @@ typedef struct exec_stats {
     int64_t bytes_read;     /* bytes its tasks read from files */
     int64_t bytes_computed; /* bytes of values its tasks evaluated */
     int64_t chunks_skipped; /* stored chunks not computed again (resume) */
+    double move_s;          /* wall seconds moving boxes of chunks between workers (the slowest, summed) */
 } exec_stats;
 
 /* Called now and then during a compute with this worker's progress so far. */

@@ -7,6 +7,7 @@
 #include "run/exec.h"
 #include "run/transport.h"
 #include "util/bytebuf.h"
+#include "util/grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,20 +48,10 @@ static void request_chunk(void *ud, int ls, int64_t id, const int64_t *lo, const
                         (long long)id, node_label(lst->out));
         return;
     }
-    if (w->n == w->cap || w->nbox + 2 * nd > w->capbox) {
-        int64_t ncap = w->cap ? 2 * w->cap : 64, nbox = w->capbox ? 2 * w->capbox : 256;
-        while (nbox < w->nbox + 2 * nd)
-            nbox *= 2;
-        pending *nv = realloc(w->v, (size_t)ncap * sizeof *nv);
-        if (nv)
-            w->v = nv, w->cap = ncap;
-        int64_t *nb = nv ? realloc(w->box, (size_t)nbox * sizeof *nb) : NULL;
-        if (nb)
-            w->box = nb, w->capbox = nbox;
-        if (!nv || !nb) {
-            w->st = err_set(e->err, TS_ERR_MEMORY, "out of memory requesting chunks");
-            return;
-        }
+    if (!grow_reserve(&w->v, &w->cap, w->n + 1, sizeof *w->v, 64) ||
+        !grow_reserve(&w->box, &w->capbox, w->nbox + 2 * nd, sizeof *w->box, 256)) {
+        w->st = err_set(e->err, TS_ERR_MEMORY, "out of memory requesting chunks");
+        return;
     }
     w->v[w->n++] = (pending){.ls = ls, .id = id, .off = w->nbox, .owner = owner};
     for (int d = 0; d < nd; d++) {
@@ -250,14 +241,9 @@ static ts_status recv_boxes(exec *e, const request_walk *w, void **bufs, box_lis
  * ends, exec_fetch_drop). */
 static ts_status keep_fetched(exec *e, int64_t ls, int64_t c, void *buf)
 {
-    if (e->nfetched == e->capfetched) {
-        int64_t ncap = e->capfetched ? 2 * e->capfetched : 64;
-        int64_t *nf = realloc(e->fetched, (size_t)ncap * 2 * sizeof *nf);
-        if (!nf)
-            return err_set(e->err, TS_ERR_MEMORY, "out of memory receiving a chunk");
-        e->fetched = nf;
-        e->capfetched = ncap;
-    }
+    /* fetched holds (stage, chunk) pairs; capfetched counts pairs. */
+    if (!grow_reserve(&e->fetched, &e->capfetched, e->nfetched + 1, 2 * sizeof *e->fetched, 64))
+        return err_set(e->err, TS_ERR_MEMORY, "out of memory receiving a chunk");
     e->fetched[2 * e->nfetched] = ls;
     e->fetched[2 * e->nfetched + 1] = c;
     e->nfetched++;
@@ -314,9 +300,11 @@ ts_status exec_fetch_leaves(exec *e, int s, bool failed, bool *any_failed)
         if (ps == TS_OK)
             ps = bufs ? recv_boxes(e, &w, bufs, &recvs) : err_set(e->err, TS_ERR_MEMORY, "out of memory");
         bool ready = ps == TS_OK;
+        double t0 = trace_now();
         xs = transport_move(e->comm, sends.by_peer, sends.n, recvs.by_peer, recvs.n, 0, !ready, any_failed,
                             e->sent_to, e->err);
         xs = xs != TS_OK ? xs : ps;
+        e->stats.move_s += trace_now() - t0;
     }
     mem_free(e->mem, in);
     for (int64_t i = 0; bufs && i < w.n; i++) {

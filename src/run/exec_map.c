@@ -11,6 +11,7 @@
 #include "run/exec.h"
 #include "run/pool.h"
 #include "run/registry.h"
+#include "util/box.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,22 +27,7 @@ static void trim(const node *out, int64_t c, const ts_block *grown, void *dst)
         int64_t glo = out->p.map.padded ? start[d] - depth : (start[d] - depth < 0 ? 0 : start[d] - depth);
         lo[d] = start[d] - glo;
     }
-    size_t esz = ts_dtype_size(out->dtype);
-    int nd = out->ndim;
-    int64_t total = exec_box_nelems(nd, size);
-    if (total == 0)
-        return;
-    int64_t rowlen = nd ? size[nd - 1] : 1, nrows = total / rowlen;
-    for (int64_t r = 0; r < nrows; r++) {
-        int64_t rem = r, off = nd ? lo[nd - 1] : 0, stride = nd ? grown->shape[nd - 1] : 1;
-        for (int d = nd - 2; d >= 0; d--) {
-            off += (lo[d] + rem % size[d]) * stride;
-            rem /= size[d];
-            stride *= grown->shape[d];
-        }
-        memcpy((unsigned char *)dst + (size_t)(r * rowlen) * esz,
-               (const unsigned char *)grown->data + (size_t)off * esz, (size_t)rowlen * esz);
-    }
+    box_take(dst, out->ndim, grown->shape, lo, size, grown->data, ts_dtype_size(out->dtype));
 }
 
 static void fill_block(ts_block *b, const node *x, const int64_t *start, const int64_t *size, void *data,

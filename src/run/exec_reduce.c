@@ -12,6 +12,7 @@
 #include "run/pool.h"
 #include "run/transport.h"
 #include "util/bytebuf.h"
+#include "util/grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,9 @@ typedef struct rthread {
     unsigned char *strip; /* EVAL_STRIP values, expanded */
     ts_err err;
 } rthread;
+
+/* Most tasks per thread of a reduction's window (see take_task). */
+#define REDUCE_AHEAD 8
 
 /* A task partial computed ahead by the pool, waiting for the tree walk. */
 typedef struct ahead {
@@ -49,9 +53,10 @@ typedef struct rstage {
      * window never passes ahead_end, the end of this worker's tasks of o. */
     int64_t ahead_o, ahead_lo, ahead_hi, ahead_end, ahead_nout;
     ahead *window;
-    int64_t task_nbytes; /* a task's partial and staging (exec_mem.c), for the window */
-    int64_t charged;     /* bytes of packed partials counted in the pool */
-    char what[96];       /* "a partial of ...", for the pool's messages */
+    int64_t task_nbytes;  /* a task's partial and staging (exec_mem.c), for the window */
+    int64_t fixed_nbytes; /* the partials and finals the stage planned (exec_mem.c) */
+    int64_t charged;      /* bytes of packed partials counted in the pool */
+    char what[96];        /* "a partial of ...", for the pool's messages */
 } rstage;
 
 /* A completed subtree [lo, hi) of output chunk o's reduced tasks. */
@@ -67,14 +72,8 @@ typedef struct subtrees {
 
 static bool subtrees_push(subtrees *s, subtree t)
 {
-    if (s->len == s->cap) {
-        int64_t ncap = s->cap ? 2 * s->cap : 16;
-        subtree *nv = realloc(s->v, (size_t)ncap * sizeof *nv);
-        if (!nv)
-            return false;
-        s->v = nv;
-        s->cap = ncap;
-    }
+    if (!grow_reserve(&s->v, &s->cap, s->len + 1, sizeof *s->v, 16))
+        return false;
     s->v[s->len++] = t;
     return true;
 }
@@ -281,7 +280,7 @@ static void drop_window(rstage *r)
 }
 
 /* Task (o, k)'s partial: from the window, or after computing the next
- * window [k, k + 2 x threads) on the pool. Tasks are recorded in task
+ * window of tasks from k on the pool. Tasks are recorded in task
  * order, and the first failure in task order is the one reported. */
 static ts_status take_task(rstage *r, int64_t o, int64_t k, int64_t nout, reduce_field **out)
 {
@@ -291,11 +290,20 @@ static ts_status take_task(rstage *r, int64_t o, int64_t k, int64_t nout, reduce
         ts_status sc = exec_stop_check(e); /* no new tasks once the run is stopping */
         if (sc != TS_OK)
             return sc;
-        /* Two tasks per thread, fewer when the budget has less room. */
-        int64_t n = 2 * (int64_t)r->nthreads;
+        /* Two tasks per thread, fewer when the budget has less room; up
+         * to REDUCE_AHEAD per thread when there is room to spare beyond
+         * everything the stage planned. The pool waits for the slowest
+         * thread at the end of a window, so short windows leave threads
+         * idle when tasks take uneven time. */
+        int64_t n = 2 * (int64_t)r->nthreads, most = REDUCE_AHEAD * (int64_t)r->nthreads;
         if (e->mem && e->mem->limit_nbytes > 0 && r->task_nbytes > 0) {
-            int64_t room = mem_pool_room(e->mem) / r->task_nbytes;
-            n = room < 1 ? 1 : room < n ? room : n;
+            int64_t room = mem_pool_room(e->mem);
+            int64_t partial = r->set.nfields * (nout ? nout : 1) * (int64_t)sizeof(reduce_field);
+            int64_t fit = room / r->task_nbytes;
+            int64_t spare = (room - r->fixed_nbytes - n * r->task_nbytes) / partial;
+            n = fit < 1 ? 1 : fit < n ? fit : n + (spare <= 0 ? 0 : spare < most - n ? spare : most - n);
+        } else {
+            n = most;
         }
         r->ahead_o = o;
         r->ahead_nout = nout;
@@ -496,7 +504,7 @@ static ts_status threads_init(rstage *r)
     exec *e = r->e;
     r->nthreads = pool_nthreads(e->pool);
     r->threads = calloc((size_t)r->nthreads, sizeof *r->threads);
-    r->window = calloc((size_t)(2 * r->nthreads), sizeof *r->window);
+    r->window = calloc((size_t)(REDUCE_AHEAD * r->nthreads), sizeof *r->window);
     if (!r->threads || !r->window)
         return err_set(e->err, TS_ERR_MEMORY, "out of memory for a reduction");
     for (int t = 0; t < r->nthreads; t++) {
@@ -590,6 +598,7 @@ ts_status exec_reduce_stage(exec *e, int s, bool failed, bool *any_failed)
     exec_stage_mem need;
     exec_stage_mem_get(e->plan, s, e->me, e->stores, pool_nthreads(e->pool), &need);
     r.task_nbytes = need.task_nbytes;
+    r.fixed_nbytes = need.fixed_nbytes;
     snprintf(r.what, sizeof r.what, "a partial of %s", node_label(st->out));
     _Static_assert(PLAN_MAXGROUP <= REDUCE_SET_MAX, "a pass must hold every reduction of its group");
     for (int m = 0; m < st->nmembers; m++) {

@@ -7,6 +7,7 @@
 #ifndef TS_RUN_MEM_H
 #define TS_RUN_MEM_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -18,6 +19,9 @@
 /* Buffers of this size or more are mappings of their own (mem.c). */
 #define MEM_MAP_MIN_NBYTES (1 << 20)
 
+/* Freed mappings a pool keeps for buffers of the same size (mem.c). */
+#define MEM_CACHE_MAX 64
+
 typedef struct mem_pool {
     int64_t limit_nbytes; /* what buffers may use: the budget minus the rank's fixed overhead */
     _Atomic int64_t used_nbytes;
@@ -25,10 +29,26 @@ typedef struct mem_pool {
     /* Held back from buffers while a stage runs: what HDF5 and MPI-IO
      * allocate themselves for its reads and writes (exec_mem.c). */
     _Atomic int64_t reserved_nbytes;
+    /* Freed mappings kept resident for the next buffers of their size:
+     * a fresh mapping costs the kernel a zeroed page per first touch,
+     * which is slower than MPI moving the bytes. Not in used_nbytes, but
+     * used + cached never passes the limit (mem.c says when they go). */
+    pthread_mutex_t cache_lock;
+    int ncached;
+    void *cached[MEM_CACHE_MAX]; /* the mappings; each begins with its header */
+    _Atomic int64_t cached_nbytes;
 } mem_pool;
 
-/* A pool with no buffers yet. limit_nbytes <= 0 means no limit. */
+/* A pool with no buffers yet. limit_nbytes <= 0 means no limit. Pair with
+ * mem_pool_fini. */
 void mem_pool_init(mem_pool *m, int64_t limit_nbytes);
+
+/* Unmaps the kept mappings; the pool's buffers must all be freed. NULL is
+ * fine. */
+void mem_pool_fini(mem_pool *m);
+
+/* Unmaps the kept mappings now (a rank about to wait idle). NULL is fine. */
+void mem_pool_trim(mem_pool *m);
 
 /* nbytes (0 is fine) from the pool, or NULL with err set when the budget
  * or malloc refuses; `what` names the buffer in the message. m may be NULL
@@ -49,7 +69,8 @@ void mem_uncharge(mem_pool *m, int64_t nbytes);
 void mem_pool_reserve(mem_pool *m, int64_t nbytes);
 
 /* Bytes a new buffer may still take: limit - reserved - used (INT64_MAX
- * without a limit; negative when a reservation came after the buffers). */
+ * without a limit; negative when a reservation came after the buffers).
+ * Kept mappings count as room: they go when a buffer needs it. */
 int64_t mem_pool_room(const mem_pool *m);
 
 /* Process-wide: malloc serves blocks of MEM_MAP_MIN_NBYTES or more from

@@ -37,6 +37,7 @@ ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *
 {
     *s = (session){.world = MPI_COMM_NULL, .workers = MPI_COMM_NULL, .nthreads = nthreads > 0 ? nthreads : 1};
     registry_init(&s->kernels);
+    mem_pool_init(&s->mem, 0); /* its limit once the rank's overhead is known */
     mem_malloc_configure();
     if (MPI_Comm_dup(MPI_COMM_WORLD, &s->world) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_dup failed");
@@ -46,6 +47,10 @@ ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *
     s->is_worker = s->nranks == 1 || s->rank > 0;
     if (MPI_Comm_split(s->world, s->is_worker ? 0 : MPI_UNDEFINED, s->rank, &s->workers) != MPI_SUCCESS)
         return err_set(err, TS_ERR_MPI, "MPI_Comm_split failed");
+    /* Before the pool starts its threads, which inherit the mask. */
+    ts_status st = affinity_spread(s->world, s->is_worker, s->nthreads, &s->cpus, err);
+    if (st != TS_OK)
+        return st;
     s->overhead_nbytes = trace_rss_nbytes() + SESSION_RESERVE_NBYTES;
     int64_t most = s->overhead_nbytes, mine = s->overhead_nbytes;
     if (MPI_Allreduce(&mine, &most, 1, MPI_INT64_T, MPI_MAX, s->world) != MPI_SUCCESS)
@@ -61,7 +66,7 @@ ts_status session_init(session *s, int nthreads, int64_t budget_nbytes, ts_err *
                        "(--memory-per-rank)",
                        budget, need);
     }
-    mem_pool_init(&s->mem, budget_nbytes - most);
+    s->mem.limit_nbytes = budget_nbytes - most;
     return s->is_worker ? pool_create(nthreads, &s->pool, err) : TS_OK;
 }
 
@@ -69,6 +74,7 @@ void session_fini(session *s)
 {
     pool_destroy(s->pool);
     s->pool = NULL;
+    mem_pool_fini(&s->mem);
     registry_fini(&s->kernels);
     if (s->workers != MPI_COMM_NULL)
         MPI_Comm_free(&s->workers);
@@ -403,6 +409,8 @@ ts_status session_compute(session *s, const bytebuf *dag, const plan *p, const s
         res->stats.bytes_read += hdrs[r].stats.bytes_read;
         res->stats.bytes_computed += hdrs[r].stats.bytes_computed;
         res->stats.chunks_skipped += hdrs[r].stats.chunks_skipped;
+        if (hdrs[r].stats.move_s > res->stats.move_s)
+            res->stats.move_s = hdrs[r].stats.move_s;
     }
     free(hdrs);
     if (st != TS_OK)

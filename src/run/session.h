@@ -15,6 +15,7 @@
 #include <mpi.h>
 
 #include "plan/plan.h"
+#include "run/affinity.h"
 #include "run/exec.h"
 #include "run/pool.h"
 #include "run/registry.h"
@@ -36,6 +37,7 @@ typedef struct session {
     bool is_worker;
     pool *pool;                /* worker: the threads that run its tasks, owned */
     int nthreads;              /* threads that run each worker's tasks (every rank knows it) */
+    affinity_report cpus;      /* how the workers' threads were placed on CPUs (every rank knows it) */
     mem_pool mem;              /* worker: its budget for chunk buffers */
     int64_t overhead_nbytes;   /* what the rank holds besides data: resident at start plus a reserve */
     int64_t results_charged;   /* worker: bytes of packed results counted in mem until sent */

@@ -6,6 +6,7 @@
  * TRANSPORT_MESSAGE_NBYTES; both sides cut the same way because matching
  * boxes have the same sizes, so messages pair up in order. */
 #include "run/transport.h"
+#include "util/grow.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -43,14 +44,8 @@ static int64_t box_nbytes(const transport_box *b)
 
 static bool push_piece(stream *s, piece p)
 {
-    if (s->n == s->cap) {
-        int64_t ncap = s->cap ? 2 * s->cap : 16;
-        piece *nv = realloc(s->v, (size_t)ncap * sizeof *nv);
-        if (!nv)
-            return false;
-        s->v = nv;
-        s->cap = ncap;
-    }
+    if (!grow_reserve(&s->v, &s->cap, s->n + 1, sizeof *s->v, 16))
+        return false;
     s->v[s->n++] = p;
     return true;
 }
@@ -121,14 +116,8 @@ static bool stream_build(stream *s, const transport_box *boxes, int64_t nboxes, 
         }
         alone = nb >= TRANSPORT_ALONE_NBYTES;
         /* Piece i starts a message (or, i = n, closes the last one). */
-        if (s->nmsg + 1 >= s->msgcap) {
-            int64_t ncap = s->msgcap ? 2 * s->msgcap : 8;
-            int64_t *nm = realloc(s->msg_first, (size_t)ncap * sizeof *nm);
-            if (!nm)
-                return false;
-            s->msg_first = nm;
-            s->msgcap = ncap;
-        }
+        if (!grow_reserve(&s->msg_first, &s->msgcap, s->nmsg + 2, sizeof *s->msg_first, 8))
+            return false;
         s->msg_first[s->nmsg] = i;
         if (i < s->n)
             s->nmsg++;

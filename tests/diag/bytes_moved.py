@@ -111,6 +111,13 @@ def consistency(m):
         out.append(f"{through0} bytes went to or from rank 0: moved = {matrix}")
     if len(matrix) != NRANKS:
         out.append(f"moved has {len(matrix)} rows, expected {NRANKS}")
+    # The time spent moving: there whenever chunks moved (reduction partials
+    # of a few bytes may move with no fetch), and totals are the sum.
+    for i, c in enumerate(m["computes"]):
+        if c["bytes_moved"] >= 1 << 20 and not c["move_s"] > 0:
+            out.append(f"compute {i + 1} moved {c['bytes_moved']} B in move_s = {c['move_s']}")
+    if abs(m["totals"]["move_s"] - sum(c["move_s"] for c in m["computes"])) > 1e-5 * (1 + len(m["computes"])):
+        out.append(f"totals.move_s {m['totals']['move_s']} != sum over computes")
     return out
 
 

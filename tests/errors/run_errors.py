@@ -9,7 +9,10 @@ which also makes mpirun itself return 0, so the per-rank statuses, stricter
 than mpirun's non-zero status, are what is checked).
 
 Usage: /usr/bin/python3 run_errors.py --tessera BUILD/tessera [--ranks 0,3]
-       [--only NAME,...]
+       [--only NAME,...] [--jobs N]
+Cases run N at a time (default 2), each in its own directory; most of a
+case's time is mpirun starting and ranks exiting, not CPU. Results print in
+catalogue order.
 Fragments are matched case-insensitively in stdout+stderr; a tuple means
 "any one of these". Message texts are still being settled, so fragments are
 the stable words of each message (see GUESSED for those not yet confirmed).
@@ -21,6 +24,7 @@ cleanup(workdir), skip(workdir) -> a reason to skip or None, and
 user="nobody" to run as an unprivileged user (root reads any file).
 """
 import argparse
+import concurrent.futures
 import os
 import shutil
 import signal
@@ -547,36 +551,43 @@ def check_case(case, tessera, nranks, workdir):
     return problems
 
 
+def run_one(case, tessera, nranks):
+    """(skip reason or None, problems, seconds) of one case in a fresh directory."""
+    with tempfile.TemporaryDirectory(prefix="tessera-errors-") as workdir:
+        start = time.monotonic()
+        skipped = case["skip"](workdir) if "skip" in case else None
+        try:
+            problems = [] if skipped else check_case(case, tessera, nranks, workdir)
+        finally:
+            if "cleanup" in case:
+                case["cleanup"](workdir)
+        return skipped, problems, time.monotonic() - start
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tessera", required=True)
     ap.add_argument("--ranks", default="0,3", help="0 = tessera run without mpirun")
     ap.add_argument("--only", default="")
+    ap.add_argument("--jobs", type=int, default=2, help="cases run at once")
     opts = ap.parse_args()
     only = set(filter(None, opts.only.split(",")))
     nfail = 0
     for nranks in [int(r) for r in opts.ranks.split(",")]:
         where = "1 rank (no mpirun)" if nranks == 0 else f"mpirun -np {nranks}"
-        for case in CASES:
-            if only and case["name"] not in only:
-                continue
-            with tempfile.TemporaryDirectory(prefix="tessera-errors-") as workdir:
-                start = time.monotonic()
-                skipped = case["skip"](workdir) if "skip" in case else None
-                try:
-                    problems = [] if skipped else check_case(case, opts.tessera, nranks, workdir)
-                finally:
-                    if "cleanup" in case:
-                        case["cleanup"](workdir)
-                secs = time.monotonic() - start
-            if skipped:
-                print(f"skip {case['name']:32} {where:20} ({skipped})")
-                continue
-            status = "FAIL" if problems else "ok"
-            print(f"{status:4} {case['name']:32} {where:20} {secs:5.1f} s")
-            for p in problems:
-                print("       - " + p)
-            nfail += bool(problems)
+        cases = [c for c in CASES if not only or c["name"] in only]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(opts.jobs, 1)) as pool:
+            futures = [pool.submit(run_one, case, opts.tessera, nranks) for case in cases]
+            for case, future in zip(cases, futures):
+                skipped, problems, secs = future.result()
+                if skipped:
+                    print(f"skip {case['name']:32} {where:20} ({skipped})", flush=True)
+                    continue
+                status = "FAIL" if problems else "ok"
+                print(f"{status:4} {case['name']:32} {where:20} {secs:5.1f} s", flush=True)
+                for p in problems:
+                    print("       - " + p)
+                nfail += bool(problems)
     print(f"{nfail} failure(s)")
     return 1 if nfail else 0
 

@@ -324,6 +324,30 @@ START_TEST(test_refine_messages)
 }
 END_TEST
 
+/* chunks_axis_single and chunks_axis_copy give the axis a size list of
+ * its own, an empty one included. */
+START_TEST(test_axis_single_and_copy)
+{
+    static const int64_t sizes[] = {4, 4, 2};
+    chunks_axis src = {3, (int64_t *)sizes}, one, copy, none, empty = {0, NULL};
+    ts_err err;
+    err_clear(&err);
+    ck_assert_int_eq(chunks_axis_single(7, &one, &err), TS_OK);
+    ck_assert_int_eq(one.n, 1);
+    ck_assert_int_eq(one.sizes[0], 7);
+    ck_assert_int_eq(chunks_axis_copy(&src, &copy, &err), TS_OK);
+    ck_assert_int_eq(copy.n, 3);
+    ck_assert_ptr_ne(copy.sizes, src.sizes);
+    ck_assert_mem_eq(copy.sizes, sizes, sizeof sizes);
+    ck_assert_int_eq(chunks_axis_copy(&empty, &none, &err), TS_OK);
+    ck_assert_int_eq(none.n, 0);
+    ck_assert_ptr_nonnull(none.sizes);
+    chunks_axis_free(&one, 1);
+    chunks_axis_free(&copy, 1);
+    chunks_axis_free(&none, 1);
+}
+END_TEST
+
 static Suite *chunks_suite(void)
 {
     Suite *s = suite_create("chunks");
@@ -339,6 +363,7 @@ static Suite *chunks_suite(void)
     tcase_add_test(m, test_keep);
     tcase_add_test(m, test_default_limits);
     tcase_add_test(m, test_refine_messages);
+    tcase_add_test(m, test_axis_single_and_copy);
     suite_add_tcase(s, m);
     return s;
 }

@@ -190,6 +190,11 @@ START_TEST(memory_from_slurm_and_launchers)
     const char *mpirun[] = {"OMPI_COMM_WORLD_LOCAL_SIZE", "4", NULL};
     ck_assert_int_eq(PARSE(mpirun, "run", "job.lua"), 0);
     ck_assert_int_eq(opts.cfg.memory_per_rank_nbytes, cli_resources_physical_nbytes() / 5 * 4 / 4);
+    /* srun --mpi=pmix without a memory limit: SLURM's step says who shares the node. */
+    const char *srun[] = {"SLURM_STEP_TASKS_PER_NODE", "3", "SLURM_NODEID", "0", NULL};
+    ck_assert_int_eq(PARSE(srun, "run", "job.lua"), 0);
+    ck_assert_int_eq(opts.cfg.memory_per_rank_nbytes, cli_resources_physical_nbytes() / 5 * 4 / 3);
+    ck_assert_ptr_nonnull(strstr(opts.cfg.memory_source, "physical memory / 3 ranks on the node"));
 
     ck_assert_int_eq(cli_resources_tasks_on_node("2(x3),1", 0), 2);
     ck_assert_int_eq(cli_resources_tasks_on_node("2(x3),1", 3), 1);

@@ -1,8 +1,10 @@
 /* test_mem.c — the rank's budget pool: it refuses a buffer past the limit
  * minus what is reserved for libraries, says so in the message, gives
- * room back on free, and a freed large buffer leaves the resident set
- * (the budget is checked against the kernel's RSS, not malloc's books);
- * with mem_malloc_configure, so does a large block malloc'd by a library. */
+ * room back on free; a freed large buffer is reused by the next buffer of
+ * its size (no new pages) and leaves the resident set when a buffer of
+ * another size, a reservation or the budget needs it (the budget is
+ * checked against the kernel's RSS, not malloc's books); with
+ * mem_malloc_configure, a large block malloc'd by a library leaves it too. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +65,7 @@ START_TEST(test_limit_and_message)
     mem_free(&m, b);
     mem_free(&m, c);
     ck_assert_int_eq(atomic_load(&m.used_nbytes), 0);
+    mem_pool_fini(&m);
 }
 END_TEST
 
@@ -81,8 +84,10 @@ START_TEST(test_reserve)
     void *p = mem_alloc(&m, 5 * MiB, "a partial", &err);
     ck_assert_ptr_nonnull(p);
     mem_free(&m, p);
+    mem_pool_fini(&m);
     mem_pool_init(&m, 0); /* no limit */
     ck_assert_int_eq(mem_pool_room(&m), INT64_MAX);
+    mem_pool_fini(&m);
 }
 END_TEST
 
@@ -102,10 +107,11 @@ START_TEST(test_small_and_large_aligned)
         mem_free(&m, p);
     }
     ck_assert_int_eq(atomic_load(&m.used_nbytes), 0);
+    mem_pool_fini(&m);
 }
 END_TEST
 
-START_TEST(test_freed_buffer_leaves_rss)
+START_TEST(test_freed_buffer_reused_then_released)
 {
     if (!own_malloc()) /* the pool takes buffers from malloc under ASan */
         return;
@@ -114,15 +120,60 @@ START_TEST(test_freed_buffer_leaves_rss)
     ts_err err;
     err_clear(&err);
     int64_t before = rss_nbytes();
+    unsigned char *first = NULL;
+    /* The same size again: the kept mapping, its pages already resident. */
     for (int round = 0; round < 3; round++) {
         unsigned char *p = mem_alloc(&m, 48 * MiB, "a chunk", &err);
         ck_assert_ptr_nonnull(p);
+        if (round == 0)
+            first = p;
+        ck_assert_ptr_eq(p, first);
         memset(p, 1, (size_t)(48 * MiB));
         ck_assert_int_ge(rss_nbytes() - before, 40 * MiB);
-        mem_free(&m, p);
-        ck_assert_msg(rss_nbytes() - before < 8 * MiB, "round %d: %lld bytes still resident", round,
+        ck_assert_msg(rss_nbytes() - before < 56 * MiB, "round %d: %lld bytes resident", round,
                       (long long)(rss_nbytes() - before));
+        mem_free(&m, p);
+        ck_assert_int_eq(atomic_load(&m.used_nbytes), 0);
     }
+    /* Another size: the kept one goes before the new one maps. */
+    unsigned char *q = mem_alloc(&m, 8 * MiB, "a partial", &err);
+    ck_assert_ptr_nonnull(q);
+    ck_assert_msg(rss_nbytes() - before < 8 * MiB, "%lld bytes still resident",
+                  (long long)(rss_nbytes() - before));
+    mem_free(&m, q);
+    mem_pool_trim(&m);
+    ck_assert_int_eq(atomic_load(&m.cached_nbytes), 0);
+    mem_pool_fini(&m);
+}
+END_TEST
+
+START_TEST(test_kept_buffers_give_way)
+{
+    mem_pool m;
+    mem_pool_init(&m, 10 * MiB);
+    ts_err err;
+    err_clear(&err);
+    void *a = mem_alloc(&m, 6 * MiB, "a chunk", &err);
+    ck_assert_ptr_nonnull(a);
+    mem_free(&m, a);
+    /* Kept or not, the freed bytes are room: for a buffer ... */
+    ck_assert_int_eq(mem_pool_room(&m), 10 * MiB);
+    void *b = mem_alloc(&m, 9 * MiB, "a chunk", &err);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_eq(atomic_load(&m.cached_nbytes), 0);
+    mem_free(&m, b);
+    /* ... and for a library's reservation. */
+    mem_pool_reserve(&m, 4 * MiB);
+    ck_assert_int_le(atomic_load(&m.used_nbytes) + atomic_load(&m.cached_nbytes), 6 * MiB);
+    mem_pool_reserve(&m, 0);
+    /* Never more kept than the limit has room for beside the buffers. */
+    void *c = mem_alloc(&m, 5 * MiB, "a chunk", &err), *d = mem_alloc(&m, 4 * MiB, "a chunk", &err);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_nonnull(d);
+    mem_free(&m, c);
+    mem_free(&m, d);
+    ck_assert_int_le(atomic_load(&m.cached_nbytes), 10 * MiB);
+    mem_pool_fini(&m);
 }
 END_TEST
 
@@ -152,7 +203,8 @@ int main(void)
     tcase_add_test(tc, test_limit_and_message);
     tcase_add_test(tc, test_reserve);
     tcase_add_test(tc, test_small_and_large_aligned);
-    tcase_add_test(tc, test_freed_buffer_leaves_rss);
+    tcase_add_test(tc, test_freed_buffer_reused_then_released);
+    tcase_add_test(tc, test_kept_buffers_give_way);
     tcase_add_test(tc, test_malloc_configure);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
