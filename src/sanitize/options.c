@@ -9,19 +9,16 @@
 #include <dlfcn.h>
 #include <glob.h>
 #include <stddef.h>
+#include <string.h>
 
-/* Full stack unwinding at every allocation: Open MPI's libraries have no
- * frame pointers, so the fast unwinder stops inside them and leaks of MPI
- * internals could not be matched by lsan.supp. The fuzz harnesses never
- * start MPI and run twice as many inputs with the fast one. exitcode 86
- * keeps a sanitizer report apart from tessera's failure statuses (1, 2). */
-#ifdef TESSERA_FUZZ_HARNESS
-#define UNWIND "fast_unwind_on_malloc=1"
-#else
-#define UNWIND "fast_unwind_on_malloc=0"
-#endif
+/* exitcode 86 keeps a sanitizer report apart from tessera's failure
+ * statuses (1, 2). The fast (frame pointer) unwinder records allocation
+ * stacks: the full one costs six times the CPU of a whole run, most of it
+ * in MPI_Init's allocations. Open MPI's libraries have no frame pointers,
+ * so a stack recorded inside them may stop after its first frame; that
+ * frame still names the library, which is what lsan.supp matches. */
 const char *__asan_default_options(void);
-const char *__asan_default_options(void) { return UNWIND ":exitcode=86"; }
+const char *__asan_default_options(void) { return "fast_unwind_on_malloc=1:exitcode=86"; }
 
 /* UBSan only prints and goes on unless told to stop: a test must fail. */
 const char *__ubsan_default_options(void);
@@ -37,21 +34,34 @@ const char *__lsan_default_options(void)
     return "suppressions=" TESSERA_LSAN_SUPPRESSIONS ":print_suppressions=0:exitcode=86";
 }
 
-/* MPI_Finalize unloads Open MPI's components (dlclose). What they
- * allocated and never freed then has only unknown modules on top of its
- * stack, and LSan's search for each such frame costs about 2 s per process
- * at exit (every test launches hundreds). Loading every component first
- * with RTLD_NODELETE keeps them mapped: their memory stays reachable from
- * their globals, as it is in a normal build, and the rest is named.
- * TESSERA_MPI_COMPONENT_DIR is Open MPI's pkglibdir ("" for other MPIs). */
+/* MPI_Finalize unloads Open MPI's components (dlclose), and hwloc unloads
+ * its plugins (with libxml2 and the rest they pulled in) when Open MPI
+ * destroys its topology. What they allocated and never freed then has only
+ * unknown modules on top of its stack, which no suppression can name.
+ * Loading every such plugin first with RTLD_NODELETE keeps them mapped:
+ * their memory stays reachable from their globals, as it is in a normal
+ * build, and the rest is named. TESSERA_PLUGIN_GLOBS holds the plugin
+ * patterns of Open MPI, PMIx and hwloc, separated by ':' ("" when none
+ * were found: another MPI). */
 #ifndef TESSERA_FUZZ_HARNESS /* the harnesses never start MPI */
-__attribute__((constructor)) static void keep_mpi_components(void)
+__attribute__((constructor)) static void keep_plugins_loaded(void)
 {
-    glob_t g;
-    if (TESSERA_MPI_COMPONENT_DIR[0] == '\0' || glob(TESSERA_MPI_COMPONENT_DIR "/mca_*.so", 0, NULL, &g) != 0)
-        return;
-    for (size_t i = 0; i < g.gl_pathc; i++)
-        dlopen(g.gl_pathv[i], RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE); /* a component that fails is skipped */
-    globfree(&g);
+    const char *patterns = TESSERA_PLUGIN_GLOBS;
+    char pattern[4096];
+    while (*patterns) {
+        size_t n = strcspn(patterns, ":");
+        if (n > 0 && n < sizeof pattern) {
+            memcpy(pattern, patterns, n);
+            pattern[n] = '\0';
+            glob_t g;
+            if (glob(pattern, 0, NULL, &g) == 0) {
+                for (size_t i = 0; i < g.gl_pathc; i++)
+                    dlopen(g.gl_pathv[i],
+                           RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE); /* one that fails is skipped */
+                globfree(&g);
+            }
+        }
+        patterns += n + (patterns[n] == ':');
+    }
 }
 #endif
