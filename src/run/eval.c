@@ -63,6 +63,48 @@ static int add_slot(eval_prog *p, node *x, const ptrmap *leaves, ptrmap *seen, t
     return p->nslots++;
 }
 
+/* Whether slot s's strip is read by no slot but `reader` (the root is
+ * read by the caller of eval_strip). */
+static bool read_only_by(const eval_prog *p, const eval_slot *s, const eval_slot *reader)
+{
+    if (s == &p->slots[p->nslots - 1])
+        return false;
+    for (int i = 0; i < p->nslots; i++) {
+        const eval_slot *t = &p->slots[i];
+        if (t == reader || t->leaf || t->x->op == NODE_VIEW || t->x->op == NODE_CONCAT)
+            continue;
+        for (int k = 0; k < t->x->ninputs; k++)
+            if (&p->slots[t->in[k]] == s)
+                return false;
+    }
+    return true;
+}
+
+/* The input slot whose strip buffer s may compute into, or -1. Each
+ * elementwise kernel writes out[k] only after reading its inputs' k-th
+ * values, so out may be an input's buffer once nothing else reads that
+ * input: then a chain (random * 2 + 1) works in one strip that stays in
+ * L1 instead of one buffer per node. Only buffers a slot computed itself
+ * qualify (a leaf's or view's strip may point into chunk data), of the
+ * same element size, and not astype's (cast_strip may memcpy). Inputs
+ * come before s, so their buffers are set up already. */
+static int buffer_donor(const eval_prog *p, const eval_slot *s)
+{
+    const node *x = s->x;
+    if (s->scalar || !(x->op == NODE_UNARY || x->op == NODE_BINARY || x->op == NODE_WHERE))
+        return -1;
+    for (int i = 0; i < x->ninputs; i++) {
+        const eval_slot *in = &p->slots[s->in[i]];
+        node_op op = in->x->op;
+        bool computed = op == NODE_RANDOM || op == NODE_ARANGE || op == NODE_LINSPACE || op == NODE_UNARY ||
+                        op == NODE_BINARY || op == NODE_WHERE;
+        if (computed && !in->leaf && !in->scalar && in->buf &&
+            ts_dtype_size(in->x->dtype) == ts_dtype_size(x->dtype) && read_only_by(p, in, s))
+            return s->in[i];
+    }
+    return -1;
+}
+
 static ts_status setup_slot(eval_prog *p, eval_slot *s, ts_err *err)
 {
     node *x = s->x;
@@ -106,7 +148,13 @@ static ts_status setup_slot(eval_prog *p, eval_slot *s, ts_err *err)
         return TS_OK;
     }
     if (!s->leaf && !(x->op == NODE_FULL || x->op == NODE_SCALAR)) {
-        s->buf = malloc(EVAL_STRIP * esz);
+        int donor = buffer_donor(p, s);
+        if (donor >= 0) {
+            s->buf = p->slots[donor].buf;
+            s->buf_borrowed = true;
+        } else {
+            s->buf = malloc(EVAL_STRIP * esz);
+        }
         if (!s->buf)
             return err_set(err, TS_ERR_MEMORY, "out of memory for strip buffers");
         for (int i = 0; i < x->ninputs; i++) {
@@ -155,7 +203,8 @@ void eval_prog_destroy(eval_prog *p)
         eval_prog_destroy(p->slots[i].child);
         for (int k = 0; k < 2; k++)
             eval_prog_destroy(p->slots[i].part[k]);
-        free(p->slots[i].buf);
+        if (!p->slots[i].buf_borrowed)
+            free(p->slots[i].buf);
         for (int j = 0; j < NODE_MAXIN; j++)
             free(p->slots[i].cast[j]);
     }

@@ -16,6 +16,7 @@ typedef struct eval_slot {
     int64_t stride[TS_MAXDIM]; /* C-order element strides of x (random) */
     unsigned char value[8];    /* constant of FULL / SCALAR in x's dtype */
     void *buf;                 /* EVAL_STRIP elements of x's dtype */
+    bool buf_borrowed;         /* buf is an input's, computed over in place */
     void *cast[NODE_MAXIN];    /* inputs converted to the compute dtype */
     const void *cur;           /* this strip's values */
     int step;

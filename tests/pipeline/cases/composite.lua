@@ -57,6 +57,19 @@ H.check("zero_d_bool", function() return ts.arange(10):gt(8):any() end)
 H.check("zero_d_float32", function() return ts.ones(4, {dtype = "float32"}):mean() end)
 H.check("zero_d_argmin", function() return ts.arange(10, -10, -3):argmin() end)
 
+-- Chains whose nodes compute into their input's strip (each read once):
+-- integer to float, a generator and its math, a value used twice by one
+-- node, and where over chains. x's generator again, fused this time.
+H.check("inplace_int_chain", function() return ts.sqrt(a * 2 + 1) - l end)
+H.check("inplace_random_chain", function()
+    return (R.random({40, 30}, {seed = 33, chunks = {7, 11}}) * 2 + 1) / 3
+end)
+H.check("inplace_square", function()
+    local e = ts.exp(l)
+    return e * e + 1
+end)
+H.check("inplace_where", function() return ts.where((a % 3):eq(0), ts.sin(l) * 2, l - 1) end)
+
 -- Seed workflows, small.
 H.check("seed_cos2_mean_ax1", function()
     local o = ts.ones({200, 400}, {chunks = {50, 100}})
