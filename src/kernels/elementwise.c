@@ -4,6 +4,7 @@
  * (0,1) and (0,0) so that every case is a plain contiguous loop the compiler
  * can vectorise. Nothing here allocates or keeps state. */
 #include "kernels/elementwise.h"
+#include "kernels/isa_clones.h"
 
 #include <math.h>
 #include <string.h>
@@ -11,17 +12,11 @@
 #define EW_CAT_(a, b) a##b
 #define EW_CAT(a, b) EW_CAT_(a, b)
 
-/* Each dtype's loops are built three times, for SSE2, AVX2 and AVX-512,
- * and the loader picks the widest the CPU has (an ifunc). A strip of 2048
- * doubles then takes a quarter of the instructions on AVX-512. The results
- * are the same bits on every path: each loop applies one IEEE operation
- * per element (no a * b + c for the compiler to fuse), and libm's
- * functions are the same calls. */
-#if defined(__x86_64__)
-#define EW_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
-#else
-#define EW_CLONES
-#endif
+/* Each dtype's loops are built for SSE2, AVX2 and AVX-512: a strip of
+ * 2048 doubles takes a quarter of the instructions on AVX-512, and every
+ * loop applies one IEEE operation per element, so all paths give the same
+ * bits. */
+#define EW_CLONES KERNEL_ISA_CLONES
 
 #define EW_KIND_BOOL 0
 #define EW_KIND_INT 1

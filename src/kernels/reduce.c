@@ -3,6 +3,7 @@
  * variance partials are (count, mean, M2) merged with Chan's formula; ints
  * sum and multiply in wrapping int64 like NumPy. */
 #include "kernels/reduce.h"
+#include "kernels/isa_clones.h"
 
 #include <math.h>
 #include <string.h>
@@ -65,8 +66,11 @@ static inline int64_t load_i(ts_dtype dt, const void *x, int64_t j)
 
 /* ---- pairwise sums, NumPy's scheme ---- */
 
+/* The leaf (at most 128 values, 8 independent accumulators) is what the
+ * time goes into; it is built per ISA, and its sums do not depend on the
+ * vector width. */
 #define PAIRWISE_SUM(NAME, T)                                                                                \
-    static double NAME(const T *x, int64_t n)                                                                \
+    KERNEL_ISA_CLONES static double NAME##_leaf(const T *x, int64_t n)                                       \
     {                                                                                                        \
         if (n < 8) {                                                                                         \
             double s = 0.;                                                                                   \
@@ -74,19 +78,22 @@ static inline int64_t load_i(ts_dtype dt, const void *x, int64_t j)
                 s += (double)x[i];                                                                           \
             return s;                                                                                        \
         }                                                                                                    \
-        if (n <= 128) {                                                                                      \
-            double r[8];                                                                                     \
+        double r[8];                                                                                         \
+        for (int j = 0; j < 8; j++)                                                                          \
+            r[j] = (double)x[j];                                                                             \
+        int64_t i;                                                                                           \
+        for (i = 8; i < n - (n % 8); i += 8)                                                                 \
             for (int j = 0; j < 8; j++)                                                                      \
-                r[j] = (double)x[j];                                                                         \
-            int64_t i;                                                                                       \
-            for (i = 8; i < n - (n % 8); i += 8)                                                             \
-                for (int j = 0; j < 8; j++)                                                                  \
-                    r[j] += (double)x[i + j];                                                                \
-            double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));                    \
-            for (; i < n; i++)                                                                               \
-                s += (double)x[i];                                                                           \
-            return s;                                                                                        \
-        }                                                                                                    \
+                r[j] += (double)x[i + j];                                                                    \
+        double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));                        \
+        for (; i < n; i++)                                                                                   \
+            s += (double)x[i];                                                                               \
+        return s;                                                                                            \
+    }                                                                                                        \
+    static double NAME(const T *x, int64_t n)                                                                \
+    {                                                                                                        \
+        if (n <= 128)                                                                                        \
+            return NAME##_leaf(x, n);                                                                        \
         int64_t n2 = n / 2;                                                                                  \
         n2 -= n2 % 8;                                                                                        \
         return NAME(x, n2) + NAME(x + n2, n - n2);                                                           \
