@@ -2,7 +2,9 @@
  * per-dtype loops come from one template, elementwise_dtype.inc, included
  * once per dtype; each loop is specialised for operand steps (1,1), (1,0),
  * (0,1) and (0,0) so that every case is a plain contiguous loop the compiler
- * can vectorise. Nothing here allocates or keeps state. */
+ * can vectorise; unary_SFX and binary_SFX are built per ISA
+ * (KERNEL_ISA_CLONES: one IEEE operation per element, the same bits on every
+ * path). Nothing here allocates or keeps state. */
 #include "kernels/elementwise.h"
 #include "kernels/isa_clones.h"
 
@@ -11,12 +13,6 @@
 
 #define EW_CAT_(a, b) a##b
 #define EW_CAT(a, b) EW_CAT_(a, b)
-
-/* Each dtype's loops are built for SSE2, AVX2 and AVX-512: a strip of
- * 2048 doubles takes a quarter of the instructions on AVX-512, and every
- * loop applies one IEEE operation per element, so all paths give the same
- * bits. */
-#define EW_CLONES KERNEL_ISA_CLONES
 
 #define EW_KIND_BOOL 0
 #define EW_KIND_INT 1

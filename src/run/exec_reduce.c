@@ -298,10 +298,16 @@ static ts_status take_task(rstage *r, int64_t o, int64_t k, int64_t nout, reduce
         int64_t n = 2 * (int64_t)r->nthreads, most = REDUCE_AHEAD * (int64_t)r->nthreads;
         if (e->mem && e->mem->limit_nbytes > 0 && r->task_nbytes > 0) {
             int64_t room = mem_pool_room(e->mem);
-            int64_t partial = r->set.nfields * (nout ? nout : 1) * (int64_t)sizeof(reduce_field);
             int64_t fit = room / r->task_nbytes;
-            int64_t spare = (room - r->fixed_nbytes - n * r->task_nbytes) / partial;
-            n = fit < 1 ? 1 : fit < n ? fit : n + (spare <= 0 ? 0 : spare < most - n ? spare : most - n);
+            if (fit < n) {
+                n = fit < 1 ? 1 : fit;
+            } else {
+                /* Beyond the planned window, a task holds only its partial. */
+                int64_t partial = r->set.nfields * (nout ? nout : 1) * (int64_t)sizeof(reduce_field);
+                int64_t spare = (room - r->fixed_nbytes - n * r->task_nbytes) / partial;
+                if (spare > 0)
+                    n += spare < most - n ? spare : most - n;
+            }
         } else {
             n = most;
         }
